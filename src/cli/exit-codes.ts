@@ -1,0 +1,11 @@
+/** Exit codes of the 23ke command, in one place. */
+export const ExitCode = {
+  ok: 0,
+  /** The command ran and found a problem (invalid config, a component not Ready). */
+  failed: 1,
+  /** Wrong use: unknown command or flag, missing argument. */
+  usage: 2,
+  /** Could not do the work: cluster unreachable, helm missing, unexpected error. */
+  error: 3,
+  interrupted: 130,
+} as const;

@@ -1,0 +1,100 @@
+/**
+ * The 23ke command line: the commands, and the one error boundary. Commands return exit codes
+ * or throw; only here are errors mapped to exit codes (main.ts exits the process).
+ */
+import { Command, CommanderError, InvalidArgumentError } from "commander";
+import { TwentyThreeKeError, UsageError, ValidationError, describeError, formatProblem } from "../errors/errors.js";
+import { devDownCommand, devUpCommand } from "./commands/dev.js";
+import { toolVersion, versionCommand } from "./commands/version.js";
+import type { CliContext } from "./context.js";
+import { ExitCode } from "./exit-codes.js";
+
+function intOption(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError("expected a whole number");
+  return n;
+}
+
+export function buildProgram(ctx: CliContext, setExit: (code: number) => void): Command {
+  const program = new Command("23ke")
+    .description("Install and keep converged a Gardener landscape on one Kubernetes cluster, the 23KE way.")
+    .version(toolVersion(), "-V, --tool-version", "print the tool version only")
+    .showHelpAfterError("(run '23ke --help' for usage)")
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => ctx.stdout.write(s),
+      writeErr: (s) => ctx.stderr.write(s),
+    });
+
+  program
+    .command("version")
+    .description("print the version of 23ke, of the Helm it drives, and of Node.js")
+    .option("--helm <path>", "helm binary to use (default: helm on PATH, then the project's built one)")
+    .option("-o, --output <format>", "text or json", "text")
+    .action(async (o: { helm?: string; output: "text" | "json" }) => setExit(await versionCommand(ctx, o)));
+
+  const dev = program.command("dev").description("the local environment: real apiservers, simulated nodes, on loopback");
+  dev
+    .command("up")
+    .description("start the local environment, print its kubeconfig paths, and keep it running until Ctrl-C")
+    .option("--dir <dir>", "working directory of the environment", ".devenv")
+    .option("--nodes <n>", "simulated nodes in the base cluster", intOption, 2)
+    .option("--bin-dir <dir>", "where the test-environment binaries are (default: tools/testenv/bin)")
+    .option("--once", "start, print, and stop again (a smoke check)", false)
+    .action(async (o: { dir: string; nodes: number; binDir?: string; once: boolean }) =>
+      setExit(await devUpCommand(ctx, o)),
+    );
+  dev
+    .command("down")
+    .description("end the processes of a local environment left running")
+    .option("--dir <dir>", "working directory of the environment", ".devenv")
+    .action(async (o: { dir: string }) => setExit(await devDownCommand(ctx, o)));
+
+  return program;
+}
+
+/** Runs the CLI with `argv` (without node and script); returns the exit code. */
+export async function runCli(argv: string[], ctx: CliContext): Promise<number> {
+  let code: number = ExitCode.ok;
+  const program = buildProgram(ctx, (c) => {
+    code = c;
+  });
+  try {
+    if (argv.length === 0) {
+      program.outputHelp();
+      return ExitCode.usage;
+    }
+    await program.parseAsync(argv, { from: "user" });
+    return code;
+  } catch (e) {
+    return reportError(ctx, e);
+  }
+}
+
+function reportError(ctx: CliContext, e: unknown): number {
+  if (e instanceof CommanderError) {
+    // commander printed its message already; help and version are not errors.
+    if (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help") return ExitCode.ok;
+    return ExitCode.usage;
+  }
+  if (ctx.signal.aborted) {
+    ctx.stderr.write("23ke: interrupted\n");
+    return ExitCode.interrupted;
+  }
+  if (e instanceof UsageError) {
+    ctx.stderr.write(`23ke: ${e.message}\n`);
+    return ExitCode.usage;
+  }
+  if (e instanceof ValidationError) {
+    ctx.stderr.write(`23ke: ${e.message}\n`);
+    for (const p of e.problems) ctx.stderr.write(`  ${formatProblem(p)}\n`);
+    return ExitCode.failed;
+  }
+  if (e instanceof TwentyThreeKeError) {
+    ctx.stderr.write(`23ke: ${describeError(e)}\n`);
+    return e.kind === "terminal" ? ExitCode.failed : ExitCode.error;
+  }
+  ctx.stderr.write(`23ke: unexpected error: ${describeError(e)}\n`);
+  if (e instanceof Error && e.stack !== undefined && ctx.env.TWENTYTHREEKE_DEBUG === "1") ctx.stderr.write(`${e.stack}\n`);
+  return ExitCode.error;
+}

@@ -1,0 +1,275 @@
+/**
+ * The only door to an apiserver (DESIGN.md §8). Authentication comes from
+ * @kubernetes/client-node's KubeConfig (tokens, client certificates, exec plugins); requests are
+ * made raw, so that objects are sent exactly as written: the client's typed serializer drops
+ * fields it does not know (for example `x-kubernetes-preserve-unknown-fields` on CRDs).
+ *
+ * Never log request or response bodies here: they may hold Secret data.
+ */
+import https from "node:https";
+import http from "node:http";
+import { KubeConfig } from "@kubernetes/client-node";
+import { TerminalError, TransientError, TwentyThreeKeError, type FailureKind } from "../errors/errors.js";
+
+export interface KubeObject {
+  apiVersion: string;
+  kind: string;
+  metadata: {
+    name: string;
+    namespace?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    resourceVersion?: string;
+    generation?: number;
+    uid?: string;
+    creationTimestamp?: string;
+    [key: string]: unknown;
+  };
+  [key: string]: unknown;
+}
+
+export interface ResourceInfo {
+  plural: string;
+  namespaced: boolean;
+}
+
+/**
+ * An error answer of the apiserver; `code` is the HTTP status. Conflicts, throttling and server
+ * errors are transient; other client errors (invalid object, forbidden) are terminal.
+ */
+export class KubeApiError extends TwentyThreeKeError {
+  readonly kind: FailureKind;
+  constructor(
+    readonly code: number,
+    message: string,
+    object: string,
+  ) {
+    super(message, { reason: `Api${code}`, object });
+    this.kind = code === 409 || code === 429 || code >= 500 ? "transient" : "terminal";
+  }
+}
+
+export class KubeNotFoundError extends TerminalError {
+  constructor(message: string, object: string) {
+    super(message, { reason: "NotFound", object });
+  }
+}
+
+interface RawResponse {
+  status: number;
+  body: string;
+}
+
+export interface KubeClientOptions {
+  /** Per-request time limit. @default 30000 */
+  requestTimeoutMs?: number;
+}
+
+export class KubeClient {
+  private readonly resources = new Map<string, ResourceInfo>();
+  private readonly timeoutMs: number;
+
+  private constructor(
+    private readonly kc: KubeConfig,
+    /** A name for messages: "base", "virtual", or a kubeconfig path. */
+    readonly name: string,
+    opts: KubeClientOptions,
+  ) {
+    this.timeoutMs = opts.requestTimeoutMs ?? 30_000;
+  }
+
+  static fromFile(path: string, name: string, opts: KubeClientOptions = {}): KubeClient {
+    const kc = new KubeConfig();
+    try {
+      kc.loadFromFile(path);
+    } catch (e) {
+      throw new TerminalError(`cannot read kubeconfig ${path}: ${(e as Error).message}`, {
+        reason: "KubeconfigInvalid",
+        object: path,
+        cause: e,
+      });
+    }
+    return KubeClient.checked(kc, name, path, opts);
+  }
+
+  static fromString(text: string, name: string, opts: KubeClientOptions = {}): KubeClient {
+    const kc = new KubeConfig();
+    try {
+      kc.loadFromString(text);
+    } catch (e) {
+      throw new TerminalError(`cannot parse kubeconfig of ${name}: ${(e as Error).message}`, {
+        reason: "KubeconfigInvalid",
+        object: name,
+        cause: e,
+      });
+    }
+    return KubeClient.checked(kc, name, name, opts);
+  }
+
+  /** The default kubeconfig: $KUBECONFIG, ~/.kube/config, or the in-cluster service account. */
+  static fromDefault(name: string, opts: KubeClientOptions = {}): KubeClient {
+    const kc = new KubeConfig();
+    kc.loadFromDefault();
+    return KubeClient.checked(kc, name, "the default kubeconfig", opts);
+  }
+
+  private static checked(kc: KubeConfig, name: string, where: string, opts: KubeClientOptions): KubeClient {
+    if (kc.getCurrentCluster() === null) {
+      throw new TerminalError(`kubeconfig ${where} names no current cluster`, {
+        reason: "KubeconfigInvalid",
+        object: where,
+      });
+    }
+    return new KubeClient(kc, name, opts);
+  }
+
+  get server(): string {
+    return this.kc.getCurrentCluster()?.server ?? "";
+  }
+
+  async request(method: string, path: string, body?: string, contentType?: string): Promise<RawResponse> {
+    const url = new URL(this.server.replace(/\/$/, "") + path);
+    const opts: https.RequestOptions = {
+      method,
+      hostname: url.hostname,
+      port: url.port,
+      path: url.pathname + url.search,
+      headers: { Accept: "application/json" },
+      timeout: this.timeoutMs,
+    };
+    await this.kc.applyToHTTPSOptions(opts);
+    if (body !== undefined) {
+      opts.headers = { ...opts.headers, "Content-Type": contentType ?? "application/json" };
+    }
+    const mod = url.protocol === "http:" ? http : https;
+    return await new Promise<RawResponse>((resolve, reject) => {
+      const req = mod.request(opts, (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }));
+        res.on("error", reject);
+      });
+      req.on("timeout", () => req.destroy(new Error(`no answer within ${this.timeoutMs} ms`)));
+      req.on("error", (e) =>
+        reject(
+          new TransientError(`cannot reach the ${this.name} cluster at ${this.server}: ${e.message}`, {
+            reason: "ApiUnreachable",
+            object: this.server,
+            cause: e,
+          }),
+        ),
+      );
+      if (body !== undefined) req.write(body);
+      req.end();
+    });
+  }
+
+  /** GETs a JSON document; throws KubeApiError on any non-2xx answer. */
+  async getJson<T = unknown>(path: string): Promise<T> {
+    const r = await this.request("GET", path);
+    if (r.status < 200 || r.status > 299) throw apiError(r, `GET ${path}`);
+    return JSON.parse(r.body) as T;
+  }
+
+  async version(): Promise<{ gitVersion: string; major: string; minor: string }> {
+    return await this.getJson("/version");
+  }
+
+  /** Finds the plural and scope of a kind by discovery; cached, refetched on a miss. */
+  async resource(apiVersion: string, kind: string): Promise<ResourceInfo> {
+    const key = `${apiVersion}/${kind}`;
+    const hit = this.resources.get(key);
+    if (hit !== undefined) return hit;
+    const base = apiVersion.includes("/") ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
+    const r = await this.request("GET", base);
+    if (r.status === 404) {
+      throw new KubeNotFoundError(`the ${this.name} cluster does not serve ${apiVersion}`, key);
+    }
+    if (r.status < 200 || r.status > 299) throw apiError(r, `discovery of ${apiVersion}`);
+    const list = JSON.parse(r.body) as { resources: { name: string; kind: string; namespaced: boolean }[] };
+    for (const res of list.resources) {
+      if (!res.name.includes("/")) this.resources.set(`${apiVersion}/${res.kind}`, { plural: res.name, namespaced: res.namespaced });
+    }
+    const found = this.resources.get(key);
+    if (found === undefined) {
+      throw new KubeNotFoundError(`the ${this.name} cluster does not serve kind ${kind} in ${apiVersion}`, key);
+    }
+    return found;
+  }
+
+  /** Forgets discovery results, e.g. after CRDs were installed. */
+  forgetDiscovery(): void {
+    this.resources.clear();
+  }
+
+  async path(apiVersion: string, kind: string, namespace?: string, name?: string): Promise<string> {
+    const info = await this.resource(apiVersion, kind);
+    const base = apiVersion.includes("/") ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
+    const ns = info.namespaced && namespace !== undefined ? `/namespaces/${encodeURIComponent(namespace)}` : "";
+    return `${base}${ns}/${info.plural}${name === undefined ? "" : `/${encodeURIComponent(name)}`}`;
+  }
+
+  /** The object, or undefined when it does not exist. */
+  async get<T extends KubeObject = KubeObject>(apiVersion: string, kind: string, name: string, namespace?: string): Promise<T | undefined> {
+    const p = await this.path(apiVersion, kind, namespace, name);
+    const r = await this.request("GET", p);
+    if (r.status === 404) return undefined;
+    if (r.status < 200 || r.status > 299) throw apiError(r, `get ${kind} ${ref(namespace, name)}`);
+    return JSON.parse(r.body) as T;
+  }
+
+  async list<T extends KubeObject = KubeObject>(
+    apiVersion: string,
+    kind: string,
+    namespace?: string,
+    labelSelector?: string,
+  ): Promise<T[]> {
+    const p = await this.path(apiVersion, kind, namespace);
+    const q = labelSelector === undefined ? "" : `?labelSelector=${encodeURIComponent(labelSelector)}`;
+    const r = await this.request("GET", p + q);
+    if (r.status < 200 || r.status > 299) throw apiError(r, `list ${kind}`);
+    const list = JSON.parse(r.body) as { items: T[] };
+    // List items carry no apiVersion/kind; put them back for callers.
+    return list.items.map((i) => ({ ...i, apiVersion, kind }));
+  }
+
+  /** Server-side apply (force) under `fieldManager`; returns the object as stored. */
+  async apply<T extends KubeObject = KubeObject>(obj: KubeObject, fieldManager: string): Promise<T> {
+    const p = await this.path(obj.apiVersion, obj.kind, obj.metadata.namespace, obj.metadata.name);
+    const q = `?fieldManager=${encodeURIComponent(fieldManager)}&force=true`;
+    const r = await this.request("PATCH", p + q, JSON.stringify(obj), "application/apply-patch+yaml");
+    if (r.status < 200 || r.status > 299) throw apiError(r, `apply ${obj.kind} ${ref(obj.metadata.namespace, obj.metadata.name)}`);
+    return JSON.parse(r.body) as T;
+  }
+
+  /** Merge-patches the status subresource (used by the test environment to play controllers). */
+  async patchStatus(obj: Pick<KubeObject, "apiVersion" | "kind" | "metadata">, status: unknown): Promise<void> {
+    const p = await this.path(obj.apiVersion, obj.kind, obj.metadata.namespace, obj.metadata.name);
+    const r = await this.request("PATCH", `${p}/status`, JSON.stringify({ status }), "application/merge-patch+json");
+    if (r.status < 200 || r.status > 299) throw apiError(r, `patch status of ${obj.kind} ${ref(obj.metadata.namespace, obj.metadata.name)}`);
+  }
+
+  /** Deletes; returns false when the object did not exist. */
+  async delete(apiVersion: string, kind: string, name: string, namespace?: string): Promise<boolean> {
+    const p = await this.path(apiVersion, kind, namespace, name);
+    const r = await this.request("DELETE", p);
+    if (r.status === 404) return false;
+    if (r.status < 200 || r.status > 299) throw apiError(r, `delete ${kind} ${ref(namespace, name)}`);
+    return true;
+  }
+}
+
+function ref(namespace: string | undefined, name: string): string {
+  return namespace === undefined ? name : `${namespace}/${name}`;
+}
+
+function apiError(r: RawResponse, what: string): KubeApiError {
+  let msg = r.body.slice(0, 300);
+  try {
+    const s = JSON.parse(r.body) as { message?: string };
+    if (typeof s.message === "string") msg = s.message;
+  } catch {
+    // not a Status document; keep the (truncated) body
+  }
+  return new KubeApiError(r.status, `${what}: ${r.status} ${msg}`, what);
+}
