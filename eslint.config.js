@@ -19,7 +19,11 @@ export default tseslint.config(
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
       "no-restricted-properties": [
         "error",
-        { object: "process", property: "exit", message: "Return an exit code from the command; only src/cli/main.ts exits." },
+        {
+          object: "process",
+          property: "exit",
+          message: "Return an exit code from the command; only src/cli/main.ts exits.",
+        },
       ],
     },
   },

@@ -3,7 +3,13 @@
  * or throw; only here are errors mapped to exit codes (main.ts exits the process).
  */
 import { Command, CommanderError, InvalidArgumentError } from "commander";
-import { TwentyThreeKeError, UsageError, ValidationError, describeError, formatProblem } from "../errors/errors.js";
+import {
+  TwentyThreeKeError,
+  UsageError,
+  ValidationError,
+  describeError,
+  formatProblem,
+} from "../errors/errors.js";
 import { devDownCommand, devUpCommand } from "./commands/dev.js";
 import { toolVersion, versionCommand } from "./commands/version.js";
 import type { CliContext } from "./context.js";
@@ -33,7 +39,9 @@ export function buildProgram(ctx: CliContext, setExit: (code: number) => void): 
     .option("-o, --output <format>", "text or json", "text")
     .action(async (o: { helm?: string; output: "text" | "json" }) => setExit(await versionCommand(ctx, o)));
 
-  const dev = program.command("dev").description("the local environment: real apiservers, simulated nodes, on loopback");
+  const dev = program
+    .command("dev")
+    .description("the local environment: real apiservers, simulated nodes, on loopback");
   dev
     .command("up")
     .description("start the local environment, print its kubeconfig paths, and keep it running until Ctrl-C")
@@ -74,7 +82,8 @@ export async function runCli(argv: string[], ctx: CliContext): Promise<number> {
 function reportError(ctx: CliContext, e: unknown): number {
   if (e instanceof CommanderError) {
     // commander printed its message already; help and version are not errors.
-    if (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help") return ExitCode.ok;
+    if (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help")
+      return ExitCode.ok;
     return ExitCode.usage;
   }
   if (ctx.signal.aborted) {
@@ -95,6 +104,7 @@ function reportError(ctx: CliContext, e: unknown): number {
     return e.kind === "terminal" ? ExitCode.failed : ExitCode.error;
   }
   ctx.stderr.write(`23ke: unexpected error: ${describeError(e)}\n`);
-  if (e instanceof Error && e.stack !== undefined && ctx.env.TWENTYTHREEKE_DEBUG === "1") ctx.stderr.write(`${e.stack}\n`);
+  if (e instanceof Error && e.stack !== undefined && ctx.env.TWENTYTHREEKE_DEBUG === "1")
+    ctx.stderr.write(`${e.stack}\n`);
   return ExitCode.error;
 }

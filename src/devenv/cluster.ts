@@ -12,7 +12,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { KubeClient } from "../kube/client.js";
 import { WaitTimeoutError, waitFor } from "../util/wait.js";
-import { ProcessGroup, freePort, tailLog, type Started } from "./processes.js";
+import type { ProcessGroup } from "./processes.js";
+import { freePort, tailLog, type Started } from "./processes.js";
 
 export interface ClusterOptions {
   /** Name used in file names and messages, e.g. "base" or "virtual". */
@@ -60,12 +61,21 @@ function binary(binDir: string, name: string): string {
   return p;
 }
 
-async function ready(s: Started, what: string, timeoutMs: number, probe: () => Promise<boolean>): Promise<void> {
+async function ready(
+  s: Started,
+  what: string,
+  timeoutMs: number,
+  probe: () => Promise<boolean>,
+): Promise<void> {
   try {
     await waitFor(
       async () => {
         if (s.exited !== undefined) {
-          throw new StartError(s.name, s.logFile, `exited (code ${s.exited.code ?? "none"}, signal ${s.exited.signal ?? "none"})`);
+          throw new StartError(
+            s.name,
+            s.logFile,
+            `exited (code ${s.exited.code ?? "none"}, signal ${s.exited.signal ?? "none"})`,
+          );
         }
         return (await probe().catch(() => false)) ? { done: true, value: undefined } : { done: false };
       },
@@ -103,7 +113,12 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
     ],
     log("etcd"),
   );
-  await ready(etcd, `etcd of ${name} healthy`, timeout, async () => (await fetch(`http://127.0.0.1:${etcdPort}/health`)).ok);
+  await ready(
+    etcd,
+    `etcd of ${name} healthy`,
+    timeout,
+    async () => (await fetch(`http://127.0.0.1:${etcdPort}/health`)).ok,
+  );
 
   // kube-apiserver: static token for the admin, its own self-signed serving certificate.
   const token = randomBytes(24).toString("hex");
@@ -174,7 +189,11 @@ current-context: ${name}
 `;
 }
 
-async function startNodeSimulation(c: Cluster, opts: ClusterOptions, log: (c: string) => string): Promise<void> {
+async function startNodeSimulation(
+  c: Cluster,
+  opts: ClusterOptions,
+  log: (c: string) => string,
+): Promise<void> {
   const { binDir, group, name } = opts;
   const kc = `--kubeconfig=${c.kubeconfigPath}`;
   const kcm = group.start(

@@ -81,14 +81,22 @@ export async function startEnvironment(opts: EnvironmentOptions): Promise<Enviro
         : Promise.resolve(undefined),
     ]);
     if (opts.chartDirs !== undefined) {
-      if (!existsSync(helm)) throw new Error(`helm is not built: ${helm} is missing; run 'bash tools/testenv/build.sh'`);
-      helmRepo = await startHelmRepoServer({ helm, dir: path.join(dir, "charts"), chartDirs: opts.chartDirs, env: helmEnv });
+      if (!existsSync(helm))
+        throw new Error(`helm is not built: ${helm} is missing; run 'bash tools/testenv/build.sh'`);
+      helmRepo = await startHelmRepoServer({
+        helm,
+        dir: path.join(dir, "charts"),
+        chartDirs: opts.chartDirs,
+        env: helmEnv,
+      });
     }
     if (opts.git === true) git = await startGitServer({ root: path.join(dir, "git") });
     const state: EnvironmentState = {
       dir,
       base: { kubeconfig: base.kubeconfigPath, server: base.client.server },
-      ...(virtual === undefined ? {} : { virtual: { kubeconfig: virtual.kubeconfigPath, server: virtual.client.server } }),
+      ...(virtual === undefined
+        ? {}
+        : { virtual: { kubeconfig: virtual.kubeconfigPath, server: virtual.client.server } }),
       ...(helmRepo === undefined ? {} : { helmRepository: helmRepo.url }),
       ...(git === undefined ? {} : { git: git.url }),
     };

@@ -103,7 +103,13 @@ export async function startGitServer(opts: GitServerOptions): Promise<GitServer>
     url,
     root: opts.root,
     createRepo: async (name) => {
-      await run("git", ["init", "--bare", "--quiet", "--initial-branch=main", path.join(opts.root, `${name}.git`)]);
+      await run("git", [
+        "init",
+        "--bare",
+        "--quiet",
+        "--initial-branch=main",
+        path.join(opts.root, `${name}.git`),
+      ]);
       await run("git", ["-C", path.join(opts.root, `${name}.git`), "config", "http.receivepack", "true"]);
       return `${url}/${name}.git`;
     },

@@ -62,11 +62,13 @@ export async function startHelmRepoServer(opts: HelmRepoOptions): Promise<HelmRe
     const origWrite = res.write.bind(res);
     const origEnd = res.end.bind(res);
     res.write = ((chunk: unknown, ...rest: unknown[]) => {
-      if (chunk !== undefined && chunk !== null && typeof chunk !== "function") bytes += Buffer.byteLength(chunk as string);
+      if (chunk !== undefined && chunk !== null && typeof chunk !== "function")
+        bytes += Buffer.byteLength(chunk as string);
       return (origWrite as (...a: unknown[]) => boolean)(chunk, ...rest);
     }) as typeof res.write;
     res.end = ((chunk?: unknown, ...rest: unknown[]) => {
-      if (chunk !== undefined && chunk !== null && typeof chunk !== "function") bytes += Buffer.byteLength(chunk as string);
+      if (chunk !== undefined && chunk !== null && typeof chunk !== "function")
+        bytes += Buffer.byteLength(chunk as string);
       return (origEnd as (...a: unknown[]) => http.ServerResponse)(chunk, ...rest);
     }) as typeof res.end;
     res.on("finish", () => requests.push({ path: urlPath, status: res.statusCode, bytes }));
@@ -110,7 +112,10 @@ export async function startHelmRepoServer(opts: HelmRepoOptions): Promise<HelmRe
       try {
         await run(opts.helm, ["package", d, "--destination", opts.dir], { env: opts.env ?? process.env });
       } catch (e) {
-        throw new Error(`helm package ${d} failed: ${(e as { stderr?: string }).stderr ?? (e as Error).message}`, { cause: e });
+        throw new Error(
+          `helm package ${d} failed: ${(e as { stderr?: string }).stderr ?? (e as Error).message}`,
+          { cause: e },
+        );
       }
     }
     await run(opts.helm, ["repo", "index", opts.dir, "--url", url], { env: opts.env ?? process.env });

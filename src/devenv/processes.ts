@@ -28,8 +28,11 @@ function installExitHooks(): void {
   process.on("exit", () => {
     for (const g of liveGroups) g.killNow();
   });
+  // On a signal: if the program handles it itself (the CLI stops its groups gracefully), leave
+  // it alone; otherwise end the processes and die of the signal as the program would have.
   for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
     process.once(sig, () => {
+      if (process.listenerCount(sig) > 0) return;
       for (const g of liveGroups) g.killNow();
       process.kill(process.pid, sig);
     });
@@ -82,7 +85,13 @@ export class ProcessGroup {
 
   private writePidFile(): void {
     if (this.pidFile === undefined) return;
-    writeFileSync(this.pidFile, this.procs.filter((p) => p.exited === undefined).map((p) => `${p.pid} ${p.name}\n`).join(""));
+    writeFileSync(
+      this.pidFile,
+      this.procs
+        .filter((p) => p.exited === undefined)
+        .map((p) => `${p.pid} ${p.name}\n`)
+        .join(""),
+    );
   }
 
   /** Ends every process (SIGTERM, SIGKILL after `graceMs`), in reverse start order. */

@@ -76,7 +76,10 @@ export class ValidationError extends TerminalError {
 
 /** Formats a problem as `file:line:col: path: message` (omitting what is unknown). */
 export function formatProblem(p: Problem): string {
-  const where = p.file === undefined ? "" : `${p.file}${p.line === undefined ? "" : `:${p.line}`}${p.column === undefined ? "" : `:${p.column}`}: `;
+  const where =
+    p.file === undefined
+      ? ""
+      : `${p.file}${p.line === undefined ? "" : `:${p.line}`}${p.column === undefined ? "" : `:${p.column}`}: `;
   const path = p.path === "" ? "" : `${p.path}: `;
   return `${where}${path}${p.message}`;
 }

@@ -23,7 +23,11 @@ function executable(p: string): boolean {
  * Resolves the helm binary: `explicit` if given (must exist), else the first `helm` on `pathVar`,
  * else the first of `fallbacks` that exists.
  */
-export function findHelm(explicit: string | undefined, pathVar: string | undefined, fallbacks: string[]): string {
+export function findHelm(
+  explicit: string | undefined,
+  pathVar: string | undefined,
+  fallbacks: string[],
+): string {
   if (explicit !== undefined) {
     if (!executable(explicit)) {
       throw new TerminalError(`helm binary ${explicit} does not exist or is not executable`, {
@@ -37,7 +41,9 @@ export function findHelm(explicit: string | undefined, pathVar: string | undefin
     if (dir !== "" && executable(path.join(dir, "helm"))) return path.join(dir, "helm");
   }
   for (const f of fallbacks) if (executable(f)) return f;
-  throw new TerminalError("no helm binary found: install Helm 4 on PATH or pass --helm PATH", { reason: "HelmNotFound" });
+  throw new TerminalError("no helm binary found: install Helm 4 on PATH or pass --helm PATH", {
+    reason: "HelmNotFound",
+  });
 }
 
 /** The version helm reports, e.g. "v4.2.4". */
@@ -46,6 +52,10 @@ export async function helmVersion(helm: string): Promise<string> {
     const { stdout } = await run(helm, ["version", "--template", "{{.Version}}"], { timeout: 10_000 });
     return stdout.trim();
   } catch (e) {
-    throw new TerminalError(`cannot run ${helm} version: ${(e as Error).message}`, { reason: "HelmBroken", object: helm, cause: e });
+    throw new TerminalError(`cannot run ${helm} version: ${(e as Error).message}`, {
+      reason: "HelmBroken",
+      object: helm,
+      cause: e,
+    });
   }
 }

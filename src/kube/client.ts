@@ -146,7 +146,9 @@ export class KubeClient {
       const req = mod.request(opts, (res) => {
         const chunks: Buffer[] = [];
         res.on("data", (c: Buffer) => chunks.push(c));
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }));
+        res.on("end", () =>
+          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }),
+        );
         res.on("error", reject);
       });
       req.on("timeout", () => req.destroy(new Error(`no answer within ${this.timeoutMs} ms`)));
@@ -188,11 +190,15 @@ export class KubeClient {
     if (r.status < 200 || r.status > 299) throw apiError(r, `discovery of ${apiVersion}`);
     const list = JSON.parse(r.body) as { resources: { name: string; kind: string; namespaced: boolean }[] };
     for (const res of list.resources) {
-      if (!res.name.includes("/")) this.resources.set(`${apiVersion}/${res.kind}`, { plural: res.name, namespaced: res.namespaced });
+      if (!res.name.includes("/"))
+        this.resources.set(`${apiVersion}/${res.kind}`, { plural: res.name, namespaced: res.namespaced });
     }
     const found = this.resources.get(key);
     if (found === undefined) {
-      throw new KubeNotFoundError(`the ${this.name} cluster does not serve kind ${kind} in ${apiVersion}`, key);
+      throw new KubeNotFoundError(
+        `the ${this.name} cluster does not serve kind ${kind} in ${apiVersion}`,
+        key,
+      );
     }
     return found;
   }
@@ -205,12 +211,18 @@ export class KubeClient {
   async path(apiVersion: string, kind: string, namespace?: string, name?: string): Promise<string> {
     const info = await this.resource(apiVersion, kind);
     const base = apiVersion.includes("/") ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
-    const ns = info.namespaced && namespace !== undefined ? `/namespaces/${encodeURIComponent(namespace)}` : "";
+    const ns =
+      info.namespaced && namespace !== undefined ? `/namespaces/${encodeURIComponent(namespace)}` : "";
     return `${base}${ns}/${info.plural}${name === undefined ? "" : `/${encodeURIComponent(name)}`}`;
   }
 
   /** The object, or undefined when it does not exist. */
-  async get<T extends KubeObject = KubeObject>(apiVersion: string, kind: string, name: string, namespace?: string): Promise<T | undefined> {
+  async get<T extends KubeObject = KubeObject>(
+    apiVersion: string,
+    kind: string,
+    name: string,
+    namespace?: string,
+  ): Promise<T | undefined> {
     const p = await this.path(apiVersion, kind, namespace, name);
     const r = await this.request("GET", p);
     if (r.status === 404) return undefined;
@@ -238,15 +250,25 @@ export class KubeClient {
     const p = await this.path(obj.apiVersion, obj.kind, obj.metadata.namespace, obj.metadata.name);
     const q = `?fieldManager=${encodeURIComponent(fieldManager)}&force=true`;
     const r = await this.request("PATCH", p + q, JSON.stringify(obj), "application/apply-patch+yaml");
-    if (r.status < 200 || r.status > 299) throw apiError(r, `apply ${obj.kind} ${ref(obj.metadata.namespace, obj.metadata.name)}`);
+    if (r.status < 200 || r.status > 299)
+      throw apiError(r, `apply ${obj.kind} ${ref(obj.metadata.namespace, obj.metadata.name)}`);
     return JSON.parse(r.body) as T;
   }
 
   /** Merge-patches the status subresource (used by the test environment to play controllers). */
-  async patchStatus(obj: Pick<KubeObject, "apiVersion" | "kind" | "metadata">, status: unknown): Promise<void> {
+  async patchStatus(
+    obj: Pick<KubeObject, "apiVersion" | "kind" | "metadata">,
+    status: unknown,
+  ): Promise<void> {
     const p = await this.path(obj.apiVersion, obj.kind, obj.metadata.namespace, obj.metadata.name);
-    const r = await this.request("PATCH", `${p}/status`, JSON.stringify({ status }), "application/merge-patch+json");
-    if (r.status < 200 || r.status > 299) throw apiError(r, `patch status of ${obj.kind} ${ref(obj.metadata.namespace, obj.metadata.name)}`);
+    const r = await this.request(
+      "PATCH",
+      `${p}/status`,
+      JSON.stringify({ status }),
+      "application/merge-patch+json",
+    );
+    if (r.status < 200 || r.status > 299)
+      throw apiError(r, `patch status of ${obj.kind} ${ref(obj.metadata.namespace, obj.metadata.name)}`);
   }
 
   /** Deletes; returns false when the object did not exist. */

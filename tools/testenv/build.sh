@@ -87,8 +87,8 @@ build_one() {
       rm -rf "$tmp"
       return 1
     fi
-    # The etcd server module's main package is named after its directory ("v3").
-    if [ "$comp" = etcd ] && [ -f "$tmp/v3" ]; then mv "$tmp/v3" "$tmp/etcd"; fi
+    # The etcd server module's main package is named after its import path ("server").
+    if [ "$comp" = etcd ]; then for n in v3 server; do if [ -f "$tmp/$n" ]; then mv "$tmp/$n" "$tmp/etcd"; fi; done; fi
     # kwok 0.8 has no built-in stages: take the ones kwokctl uses from the pinned module.
     if [ "$comp" = kwok ]; then kwok_stages >"$tmp/kwok-stages.yaml"; fi
     touch "$tmp/.complete"

@@ -32,7 +32,10 @@ export async function devUpCommand(ctx: CliContext, opts: DevUpOptions): Promise
   try {
     const v = await env.base.client.version();
     print(ctx, "");
-    print(ctx, `base cluster     ${env.base.client.server} (Kubernetes ${v.gitVersion}, ${opts.nodes} simulated nodes)`);
+    print(
+      ctx,
+      `base cluster     ${env.base.client.server} (Kubernetes ${v.gitVersion}, ${opts.nodes} simulated nodes)`,
+    );
     print(ctx, `  kubeconfig     ${env.base.kubeconfigPath}`);
     if (env.virtual !== undefined) {
       print(ctx, `virtual garden   ${env.virtual.client.server}`);
@@ -59,7 +62,10 @@ export async function devDownCommand(ctx: CliContext, opts: { dir: string }): Pr
   const dir = path.resolve(opts.dir);
   const n = await killFromPidFile(path.join(dir, "pids"));
   const state = readEnvironmentState(dir);
-  print(ctx, n > 0 ? `ended ${n} process(es) of the environment in ${dir}` : `no running environment in ${dir}`);
+  print(
+    ctx,
+    n > 0 ? `ended ${n} process(es) of the environment in ${dir}` : `no running environment in ${dir}`,
+  );
   if (state === undefined && n === 0) return 0;
   return 0;
 }

@@ -19,7 +19,10 @@ export async function versionCommand(ctx: CliContext, opts: VersionOptions): Pro
   const helm = findHelm(opts.helm, ctx.env.PATH, [path.join(projectRoot, "tools", "testenv", "bin", "helm")]);
   const hv = await helmVersion(helm);
   if (opts.output === "json") {
-    print(ctx, JSON.stringify({ version: toolVersion(), node: process.version, helm: { version: hv, path: helm } }));
+    print(
+      ctx,
+      JSON.stringify({ version: toolVersion(), node: process.version, helm: { version: hv, path: helm } }),
+    );
   } else {
     print(ctx, `23ke ${toolVersion()}`);
     print(ctx, `helm ${hv} (${helm})`);
