@@ -1,0 +1,64 @@
+/**
+ * The schema of a release catalog (src/catalog/catalogs/<version>.yaml): one schema gives both the
+ * type and the validation (STYLE.md 3).
+ */
+import { z } from "zod";
+
+const name = z
+  .string()
+  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "a lower-case DNS label (letters, digits, '-')");
+
+export const stageNames = ["configuration", "pre-gardener", "gardener"] as const;
+export type StageName = (typeof stageNames)[number];
+
+export const targets = ["base", "virtual"] as const;
+export type Target = (typeof targets)[number];
+
+export const injectionSchema = z.strictObject({
+  /** Secret in the system namespace of the base cluster. */
+  secret: name,
+  key: z.string().min(1),
+  /** Dotted value path, e.g. `tls.ca.crt`. */
+  path: z.string().min(1),
+});
+
+export const valuesSourceSchema = z.strictObject({
+  /** Layer prefixes p: p-base-values, p-values-0, -1, -2, p-values. */
+  from: z.array(name).default([]),
+  /** No p-base-values layer for these prefixes (only operator layers). @default false */
+  noBase: z.boolean().default(false),
+  /** More Secrets, after the prefix layers. */
+  extra: z.array(z.strictObject({ secret: name, optional: z.boolean().default(false) })).default([]),
+  /** Values of the component definition itself: the last layer. */
+  inline: z.record(z.string(), z.unknown()).default({}),
+});
+
+export const componentSchema = z.strictObject({
+  name,
+  stage: z.enum(stageNames),
+  chart: z.strictObject({
+    /** A name from `repositories`, or `builtin` for 23ke's own charts (charts/). */
+    repository: z.string().min(1),
+    name: z.string().min(1),
+    version: z.string().min(1),
+  }),
+  namespace: name,
+  target: z.enum(targets),
+  dependsOn: z.array(name).default([]),
+  values: valuesSourceSchema.default({ from: [], noBase: false, extra: [], inline: {} }),
+  injections: z.array(injectionSchema).default([]),
+  /** The component exists only when this is enabled. */
+  condition: z.enum(["backups", "webterminal"]).optional(),
+  /** One release per enabled extension of the merged values (chart name/version from them). */
+  expand: z.enum(["extensions"]).optional(),
+});
+
+export const catalogSchema = z.strictObject({
+  version: z.string().min(1),
+  repositories: z.record(name, z.url()),
+  components: z.array(componentSchema).min(1),
+});
+
+export type Catalog = z.infer<typeof catalogSchema>;
+export type CatalogComponent = z.infer<typeof componentSchema>;
+export type Injection = z.infer<typeof injectionSchema>;

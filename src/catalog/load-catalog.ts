@@ -1,0 +1,109 @@
+/**
+ * Loading release catalogs: read (YAML with positions), then validate against the schema and the
+ * dependency-graph rules, reporting every problem at once with file and line.
+ */
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { LineCounter, parseDocument, isMap, isSeq, type Node } from "yaml";
+import { ValidationError, type Problem } from "../errors/errors.js";
+import { checkGraph } from "../stages/graph.js";
+import { catalogSchema, type Catalog } from "./catalog-schema.js";
+
+const catalogDir = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "..", "src", "catalog", "catalogs");
+
+/** The component the configuration stage stands for in `dependsOn`. */
+export const CONFIGURATION = "configuration";
+
+export function catalogVersions(dir = catalogDir): string[] {
+  return readdirSync(dir)
+    .filter((f) => f.endsWith(".yaml"))
+    .map((f) => f.replace(/\.yaml$/, ""))
+    .sort();
+}
+
+export function latestCatalogVersion(dir = catalogDir): string {
+  const v = catalogVersions(dir);
+  const last = v[v.length - 1];
+  if (last === undefined) throw new Error(`no release catalog in ${dir}`);
+  return last;
+}
+
+/** Loads a catalog by version (e.g. "1.86") from the built-in catalogs, or from a file path. */
+export function loadCatalog(versionOrFile: string, dir = catalogDir): Catalog {
+  const file = versionOrFile.endsWith(".yaml") ? versionOrFile : path.join(dir, `${versionOrFile}.yaml`);
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch {
+    throw new ValidationError("release catalog", [
+      { path: "", message: `no catalog '${versionOrFile}' (known: ${catalogVersions(dir).join(", ")})`, file },
+    ]);
+  }
+  return parseCatalog(text, file);
+}
+
+export function parseCatalog(text: string, file: string): Catalog {
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false });
+  if (doc.errors.length > 0) {
+    throw new ValidationError(
+      "release catalog",
+      doc.errors.map((e) => {
+        const pos = e.linePos?.[0];
+        return { path: "", message: e.message.split("\n")[0] ?? e.message, file, ...(pos === undefined ? {} : { line: pos.line, column: pos.col }) };
+      }),
+      file,
+    );
+  }
+  const lineOf = (p: readonly (string | number)[]): number | undefined => {
+    let node: unknown = doc.contents;
+    for (const k of p) {
+      if (isMap(node) || isSeq(node)) node = (node as { get(k: unknown, keep: boolean): unknown }).get(k, true);
+      else break;
+    }
+    const range = (node as Node | undefined)?.range;
+    return range === undefined || range === null ? undefined : lc.linePos(range[0]).line;
+  };
+  const parsed = catalogSchema.safeParse(doc.toJS());
+  if (!parsed.success) {
+    const problems: Problem[] = parsed.error.issues.map((i) => {
+      const line = lineOf(i.path as (string | number)[]);
+      return { path: dotted(i.path as (string | number)[]), message: i.message, file, ...(line === undefined ? {} : { line }) };
+    });
+    throw new ValidationError("release catalog", problems, file);
+  }
+  const cat = parsed.data;
+  const problems: Problem[] = [];
+  const nodes = [{ name: CONFIGURATION, dependsOn: [] as string[] }, ...cat.components];
+  for (const p of checkGraph(nodes)) {
+    // Shift indexes by the synthetic configuration node, and add lines.
+    const m = /^components\[(\d+)\](.*)$/.exec(p.path);
+    if (m !== null) {
+      const idx = Number(m[1]) - 1;
+      const rest = m[2] ?? "";
+      const segs: (string | number)[] = ["components", idx, ...rest.split(/[.[\]]/).filter((s) => s !== "").map((s) => (/^\d+$/.test(s) ? Number(s) : s))];
+      const line = lineOf(segs);
+      problems.push({ ...p, path: `components[${idx}]${rest}`, file, ...(line === undefined ? {} : { line }) });
+    } else {
+      problems.push({ ...p, file });
+    }
+  }
+  cat.components.forEach((c, i) => {
+    if (c.chart.repository !== "builtin" && !(c.chart.repository in cat.repositories)) {
+      const line = lineOf(["components", i, "chart", "repository"]);
+      problems.push({
+        path: `components[${i}].chart.repository`,
+        message: `unknown repository '${c.chart.repository}' (known: builtin, ${Object.keys(cat.repositories).join(", ")})`,
+        file,
+        ...(line === undefined ? {} : { line }),
+      });
+    }
+  });
+  if (problems.length > 0) throw new ValidationError("release catalog", problems, file);
+  return cat;
+}
+
+function dotted(p: readonly (string | number)[]): string {
+  return p.reduce<string>((acc, k) => (typeof k === "number" ? `${acc}[${k}]` : acc === "" ? k : `${acc}.${k}`), "");
+}
