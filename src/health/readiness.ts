@@ -1,0 +1,118 @@
+/**
+ * Readiness of one object, by kind: a pure function of the object as the apiserver returned it.
+ * `failed` means the object's controller gave its verdict (a DNSProvider in state Error, a failed
+ * Job): waiting longer will not help until the input changes.
+ */
+export interface Readiness {
+  ready: boolean;
+  failed?: boolean;
+  /** What it is waiting for, or why it failed; for status and progress lines. */
+  message: string;
+}
+
+interface Condition {
+  type: string;
+  status: string;
+  reason?: string;
+  message?: string;
+}
+
+interface Obj {
+  apiVersion: string;
+  kind: string;
+  metadata: { generation?: number };
+  spec?: Record<string, unknown>;
+  status?: Record<string, unknown>;
+}
+
+const num = (v: unknown, dflt = 0): number => (typeof v === "number" ? v : dflt);
+
+function conditions(o: Obj): Condition[] {
+  const c = o.status?.conditions;
+  return Array.isArray(c) ? (c as Condition[]) : [];
+}
+
+function condition(o: Obj, type: string): Condition | undefined {
+  return conditions(o).find((c) => c.type === type);
+}
+
+function observed(o: Obj): boolean {
+  const gen = o.metadata.generation;
+  return gen === undefined || num(o.status?.observedGeneration, -1) >= gen;
+}
+
+function group(apiVersion: string): string {
+  return apiVersion.includes("/") ? (apiVersion.split("/")[0] ?? "") : "";
+}
+
+export function readiness(o: Obj): Readiness {
+  const g = group(o.apiVersion);
+  switch (`${g}/${o.kind}`) {
+    case "apps/Deployment": {
+      const want = num(o.spec?.replicas, 1);
+      const available = num(o.status?.availableReplicas);
+      const updated = num(o.status?.updatedReplicas);
+      const progressing = condition(o, "Progressing");
+      if (progressing?.reason === "ProgressDeadlineExceeded") {
+        return { ready: false, message: `progress deadline exceeded: ${progressing.message ?? ""}`.trim() };
+      }
+      if (!observed(o)) return { ready: false, message: "rollout not yet observed by the controller" };
+      if (updated < want || available < want) return { ready: false, message: `${available}/${want} replicas available, ${updated} updated` };
+      return { ready: true, message: `${available}/${want} replicas available` };
+    }
+    case "apps/StatefulSet": {
+      const want = num(o.spec?.replicas, 1);
+      const ready = num(o.status?.readyReplicas);
+      const updated = num(o.status?.updatedReplicas);
+      if (!observed(o)) return { ready: false, message: "rollout not yet observed by the controller" };
+      if (ready < want || updated < want) return { ready: false, message: `${ready}/${want} replicas ready, ${updated} updated` };
+      return { ready: true, message: `${ready}/${want} replicas ready` };
+    }
+    case "apps/DaemonSet": {
+      const want = num(o.status?.desiredNumberScheduled);
+      const ready = num(o.status?.numberReady);
+      const updated = num(o.status?.updatedNumberScheduled);
+      if (!observed(o)) return { ready: false, message: "rollout not yet observed by the controller" };
+      if (ready < want || updated < want) return { ready: false, message: `${ready}/${want} pods ready, ${updated} updated` };
+      return { ready: true, message: `${ready}/${want} pods ready` };
+    }
+    case "batch/Job": {
+      const failed = condition(o, "Failed");
+      if (failed?.status === "True") return { ready: false, failed: true, message: `job failed: ${failed.message ?? failed.reason ?? ""}`.trim() };
+      if (condition(o, "Complete")?.status === "True") return { ready: true, message: "complete" };
+      return { ready: false, message: "not complete" };
+    }
+    case "apiextensions.k8s.io/CustomResourceDefinition": {
+      const est = condition(o, "Established");
+      return est?.status === "True" ? { ready: true, message: "established" } : { ready: false, message: "not established" };
+    }
+    case "dns.gardener.cloud/DNSProvider":
+    case "cert.gardener.cloud/Issuer":
+    case "cert.gardener.cloud/Certificate":
+      return gardenerState(o);
+    case "cert-manager.io/Certificate":
+    case "cert-manager.io/Issuer":
+    case "cert-manager.io/ClusterIssuer": {
+      const r = condition(o, "Ready");
+      if (r?.status === "True" && observed(o)) return { ready: true, message: "ready" };
+      return { ready: false, message: r === undefined ? "no Ready condition yet" : `not ready: ${r.message ?? r.reason ?? ""}`.trim() };
+    }
+    default:
+      return { ready: true, message: "exists" };
+  }
+}
+
+/**
+ * Gardener's DNS and certificate controllers report `status.state` (Ready, Pending, Error,
+ * Invalid) and `status.message`. Error and Invalid are the controller's verdict on the input:
+ * the credentials or the ACME settings do not work.
+ */
+function gardenerState(o: Obj): Readiness {
+  const state = typeof o.status?.state === "string" ? o.status.state : undefined;
+  const msg = typeof o.status?.message === "string" ? o.status.message : undefined;
+  if (state === "Ready" && observed(o)) return { ready: true, message: "ready" };
+  if (state === "Error" || state === "Invalid") {
+    return { ready: false, failed: true, message: `${o.kind} reports ${state}${msg === undefined ? "" : `: ${msg}`}` };
+  }
+  return { ready: false, message: state === undefined ? "no status yet" : `state ${state}${msg === undefined ? "" : `: ${msg}`}` };
+}

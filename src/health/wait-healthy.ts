@@ -1,0 +1,103 @@
+/**
+ * Waiting for the objects of a release to become ready: bounded, cancellable, and saying what it
+ * waits for. Objects come from the release's rendered manifest.
+ */
+import { parseAllDocuments } from "yaml";
+import { TerminalError } from "../errors/errors.js";
+import type { KubeClient } from "../kube/client.js";
+import { sleep } from "../util/wait.js";
+import { readiness, type Readiness } from "./readiness.js";
+
+export interface ObjectRef {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  namespace?: string;
+}
+
+export function refString(r: ObjectRef): string {
+  return `${r.kind} ${r.namespace === undefined ? "" : `${r.namespace}/`}${r.name}`;
+}
+
+/** The objects of a rendered manifest (multi-document YAML), with the release namespace filled in later. */
+export function objectsOfManifest(manifest: string): ObjectRef[] {
+  const out: ObjectRef[] = [];
+  for (const doc of parseAllDocuments(manifest)) {
+    const o = doc.toJS() as { apiVersion?: string; kind?: string; metadata?: { name?: string; namespace?: string } } | null;
+    if (o === null || typeof o !== "object" || o.apiVersion === undefined || o.kind === undefined || o.metadata?.name === undefined) continue;
+    out.push({ apiVersion: o.apiVersion, kind: o.kind, name: o.metadata.name, ...(o.metadata.namespace === undefined ? {} : { namespace: o.metadata.namespace }) });
+  }
+  return out;
+}
+
+/** The kinds whose readiness is checked; other objects only need to exist. */
+export const checkedKinds = new Set([
+  "Deployment",
+  "StatefulSet",
+  "DaemonSet",
+  "Job",
+  "CustomResourceDefinition",
+  "DNSProvider",
+  "Issuer",
+  "ClusterIssuer",
+  "Certificate",
+]);
+
+export class HealthTimeoutError extends TerminalError {}
+export class HealthFailedError extends TerminalError {}
+
+export interface HealthWait {
+  client: KubeClient;
+  /** Namespace for namespaced objects without one (the release namespace). */
+  namespace: string;
+  objects: ObjectRef[];
+  timeoutMs: number;
+  intervalMs?: number;
+  signal?: AbortSignal;
+  /** Called when what is awaited changes, e.g. "Deployment garden/etcd: 0/1 replicas available". */
+  onProgress?: (message: string) => void;
+}
+
+/** Resolves when every checked object is ready; throws naming the objects that are not. */
+export async function waitHealthy(w: HealthWait): Promise<void> {
+  const refs: ObjectRef[] = [];
+  for (const o of w.objects) {
+    if (!checkedKinds.has(o.kind)) continue;
+    let namespace = o.namespace;
+    if (namespace === undefined) {
+      const info = await w.client.resource(o.apiVersion, o.kind).catch(() => undefined);
+      if (info?.namespaced === true) namespace = w.namespace;
+    }
+    refs.push({ ...o, ...(namespace === undefined ? {} : { namespace }) });
+  }
+  const deadline = Date.now() + w.timeoutMs;
+  let lastMessage = "";
+  for (;;) {
+    const pending: string[] = [];
+    for (const r of refs) {
+      const obj = await w.client.get(r.apiVersion, r.kind, r.name, r.namespace).catch((e: unknown) => {
+        // A kind the cluster does not serve yet (CRD just created): not ready.
+        if (e instanceof Error && /does not serve/.test(e.message)) return undefined;
+        throw e;
+      });
+      const rd: Readiness = obj === undefined ? { ready: false, message: "does not exist" } : readiness(obj as never);
+      if (rd.failed === true) {
+        throw new HealthFailedError(`${refString(r)}: ${rd.message}`, { reason: "HealthCheckFailed", object: refString(r) });
+      }
+      if (!rd.ready) pending.push(`${refString(r)}: ${rd.message}`);
+    }
+    if (pending.length === 0) return;
+    const msg = pending.length === 1 ? (pending[0] ?? "") : `${pending[0] ?? ""} (and ${pending.length - 1} more)`;
+    if (msg !== lastMessage) {
+      lastMessage = msg;
+      w.onProgress?.(msg);
+    }
+    if (Date.now() >= deadline) {
+      throw new HealthTimeoutError(`not healthy after ${Math.round(w.timeoutMs / 1000)}s: ${pending.join("; ")}`, {
+        reason: "HealthCheckTimeout",
+        object: pending[0]?.split(":")[0] ?? "",
+      });
+    }
+    await sleep(Math.min(w.intervalMs ?? 500, Math.max(0, deadline - Date.now())), w.signal);
+  }
+}

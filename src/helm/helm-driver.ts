@@ -1,0 +1,231 @@
+/**
+ * The Helm driver: the only module that runs `helm` for releases (STYLE.md 1). Install or upgrade
+ * with layered values, bounded in time; roll back a failed upgrade; recover a release that a
+ * crash left pending; uninstall; read status, history and manifest.
+ *
+ * Values are written to a 0600 file in a private temporary directory and removed afterwards;
+ * they never appear on the command line or in errors (helm's stderr is scrubbed of the values
+ * file path's content, which it does not print anyway, and truncated).
+ */
+import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { stringify } from "yaml";
+import { TerminalError, TransientError } from "../errors/errors.js";
+
+export type HelmStatus =
+  | "unknown"
+  | "deployed"
+  | "uninstalled"
+  | "superseded"
+  | "failed"
+  | "uninstalling"
+  | "pending-install"
+  | "pending-upgrade"
+  | "pending-rollback";
+
+export interface HelmRevision {
+  revision: number;
+  status: HelmStatus;
+  chart: string;
+  updated: string;
+  description: string;
+}
+
+export interface HelmTarget {
+  release: string;
+  namespace: string;
+  kubeconfig: string;
+}
+
+export interface UpgradeRequest extends HelmTarget {
+  /** Path to a chart archive (.tgz) or directory. */
+  chart: string;
+  values: unknown;
+  timeoutMs: number;
+  signal?: AbortSignal;
+}
+
+export class HelmError extends TerminalError {}
+
+export interface HelmDriverOptions {
+  helm: string;
+  /** Environment for helm (HELM_CACHE_HOME etc.); KUBECONFIG is never taken from it. */
+  env: NodeJS.ProcessEnv;
+  /** Called with each helm invocation (argv without values), for counting and debugging. */
+  onInvoke?: (args: readonly string[]) => void;
+}
+
+interface RunResult {
+  stdout: string;
+  stderr: string;
+}
+
+export class HelmDriver {
+  constructor(private readonly opts: HelmDriverOptions) {}
+
+  private run(args: string[], timeoutMs: number, signal?: AbortSignal): Promise<RunResult> {
+    this.opts.onInvoke?.(args);
+    const env = { ...this.opts.env };
+    delete env.KUBECONFIG;
+    return new Promise((resolve, reject) => {
+      execFile(
+        this.opts.helm,
+        args,
+        { env, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024, killSignal: "SIGKILL", ...(signal === undefined ? {} : { signal }) },
+        (err, stdout, stderr) => {
+          if (err !== null) {
+            const e = err as Error & { killed?: boolean; code?: number | string };
+            const why = e.killed === true ? `did not finish within ${Math.round(timeoutMs / 1000)}s` : firstLines(stderr);
+            reject(Object.assign(new Error(`helm ${args[0] ?? ""} ${why}`), { stderr, timedOut: e.killed === true }));
+            return;
+          }
+          resolve({ stdout, stderr });
+        },
+      );
+    });
+  }
+
+  private static target(t: HelmTarget): string[] {
+    return ["--namespace", t.namespace, "--kubeconfig", t.kubeconfig];
+  }
+
+  /** The release history (oldest first), or [] when the release does not exist. */
+  async history(t: HelmTarget): Promise<HelmRevision[]> {
+    try {
+      const r = await this.run(["history", t.release, ...HelmDriver.target(t), "--max", "20", "-o", "json"], 60_000);
+      const list = JSON.parse(r.stdout) as { revision: number; status: HelmStatus; chart: string; updated: string; description: string }[];
+      return list.map((x) => ({ revision: x.revision, status: x.status, chart: x.chart, updated: x.updated, description: x.description }));
+    } catch (e) {
+      if (/release: not found/.test((e as { stderr?: string }).stderr ?? "")) return [];
+      throw transient(`cannot read the history of release ${t.namespace}/${t.release}`, e);
+    }
+  }
+
+  /**
+   * A release left pending by a crash (pending-install, pending-upgrade, pending-rollback) blocks
+   * every later upgrade. Recover it: roll back to the last deployed revision, or uninstall an
+   * install that never completed. Returns what was done, or undefined when nothing was pending.
+   */
+  async recoverPending(t: HelmTarget, timeoutMs: number): Promise<string | undefined> {
+    const hist = await this.history(t);
+    const last = hist[hist.length - 1];
+    if (last === undefined || !last.status.startsWith("pending-")) return undefined;
+    const good = [...hist].reverse().find((h) => h.status === "deployed" || h.status === "superseded");
+    if (good === undefined) {
+      await this.uninstall(t, timeoutMs);
+      return `uninstalled release left in ${last.status} by an interrupted install`;
+    }
+    await this.rollback(t, good.revision, timeoutMs);
+    return `rolled back release left in ${last.status} to revision ${good.revision}`;
+  }
+
+  /** helm upgrade --install; on failure of an upgrade, rolls back to the last deployed revision. */
+  async upgradeInstall(req: UpgradeRequest): Promise<{ revision: number }> {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "23ke-values-"));
+    const valuesFile = path.join(dir, "values.yaml");
+    try {
+      writeFileSync(valuesFile, stringify(req.values ?? {}), { mode: 0o600 });
+      const before = await this.history(req);
+      const hadDeployed = before.some((h) => h.status === "deployed");
+      try {
+        await this.run(
+          [
+            "upgrade",
+            "--install",
+            req.release,
+            req.chart,
+            ...HelmDriver.target(req),
+            "--create-namespace",
+            "--values",
+            valuesFile,
+            "--timeout",
+            `${Math.max(1, Math.round(req.timeoutMs / 1000))}s`,
+            "--history-max",
+            "10",
+          ],
+          req.timeoutMs + 30_000,
+          req.signal,
+        );
+      } catch (e) {
+        const msg = `helm upgrade --install of ${req.namespace}/${req.release} failed: ${(e as Error).message}`;
+        if (hadDeployed) {
+          const after = await this.history(req).catch(() => []);
+          const last = after[after.length - 1];
+          const good = [...after].reverse().find((h) => h.status === "deployed" || h.status === "superseded");
+          if (last !== undefined && last.status !== "deployed" && good !== undefined && good.revision !== last.revision) {
+            await this.rollback(req, good.revision, req.timeoutMs).catch(() => undefined);
+            throw new HelmError(`${msg}; rolled back to revision ${good.revision}`, { reason: "UpgradeFailed", object: req.release, cause: e });
+          }
+        }
+        throw new HelmError(msg, { reason: hadDeployed ? "UpgradeFailed" : "InstallFailed", object: req.release, cause: e });
+      }
+      const after = await this.history(req);
+      const last = after[after.length - 1];
+      return { revision: last?.revision ?? 0 };
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  async rollback(t: HelmTarget, revision: number, timeoutMs: number): Promise<void> {
+    try {
+      await this.run(["rollback", t.release, String(revision), ...HelmDriver.target(t), "--timeout", `${Math.round(timeoutMs / 1000)}s`], timeoutMs + 30_000);
+    } catch (e) {
+      throw new HelmError(`helm rollback of ${t.namespace}/${t.release} to revision ${revision} failed: ${(e as Error).message}`, {
+        reason: "RollbackFailed",
+        object: t.release,
+        cause: e,
+      });
+    }
+  }
+
+  async uninstall(t: HelmTarget, timeoutMs: number): Promise<boolean> {
+    try {
+      await this.run(["uninstall", t.release, ...HelmDriver.target(t), "--timeout", `${Math.round(timeoutMs / 1000)}s`], timeoutMs + 30_000);
+      return true;
+    } catch (e) {
+      if (/not found/.test((e as { stderr?: string }).stderr ?? "")) return false;
+      throw new HelmError(`helm uninstall of ${t.namespace}/${t.release} failed: ${(e as Error).message}`, {
+        reason: "UninstallFailed",
+        object: t.release,
+        cause: e,
+      });
+    }
+  }
+
+  /** The rendered manifest of the current release. */
+  async manifest(t: HelmTarget): Promise<string> {
+    try {
+      return (await this.run(["get", "manifest", t.release, ...HelmDriver.target(t)], 60_000)).stdout;
+    } catch (e) {
+      throw transient(`cannot read the manifest of release ${t.namespace}/${t.release}`, e);
+    }
+  }
+
+  /** Renders a chart locally (for plan), without a cluster. */
+  async template(req: Omit<UpgradeRequest, "kubeconfig" | "timeoutMs"> & { timeoutMs?: number }): Promise<string> {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "23ke-values-"));
+    try {
+      const valuesFile = path.join(dir, "values.yaml");
+      writeFileSync(valuesFile, stringify(req.values ?? {}), { mode: 0o600 });
+      return (await this.run(["template", req.release, req.chart, "--namespace", req.namespace, "--values", valuesFile], req.timeoutMs ?? 60_000))
+        .stdout;
+    } catch (e) {
+      throw new HelmError(`helm template of ${req.chart} failed: ${(e as Error).message}`, { reason: "RenderFailed", object: req.release, cause: e });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+}
+
+function firstLines(s: string): string {
+  const lines = s.trim().split("\n").filter((l) => l.trim() !== "");
+  const text = lines.slice(-3).join(" | ");
+  return text.length > 600 ? `${text.slice(0, 600)}...` : text;
+}
+
+function transient(what: string, e: unknown): TransientError {
+  return new TransientError(`${what}: ${(e as Error).message}`, { reason: "HelmUnavailable", cause: e });
+}

@@ -1,0 +1,46 @@
+import { describe, expect, it } from "vitest";
+import { readiness } from "../../../src/health/readiness.js";
+import { objectsOfManifest } from "../../../src/health/wait-healthy.js";
+
+const meta = (generation = 2) => ({ name: "x", generation });
+
+describe("readiness by kind", () => {
+  it.each([
+    ["Deployment available", { apiVersion: "apps/v1", kind: "Deployment", metadata: meta(), spec: { replicas: 2 }, status: { observedGeneration: 2, availableReplicas: 2, updatedReplicas: 2 } }, true, false, /2\/2 replicas available/],
+    ["Deployment short of replicas", { apiVersion: "apps/v1", kind: "Deployment", metadata: meta(), spec: { replicas: 2 }, status: { observedGeneration: 2, availableReplicas: 1, updatedReplicas: 2 } }, false, false, /1\/2 replicas available/],
+    ["Deployment with an old generation", { apiVersion: "apps/v1", kind: "Deployment", metadata: meta(3), spec: { replicas: 1 }, status: { observedGeneration: 2, availableReplicas: 1, updatedReplicas: 1 } }, false, false, /not yet observed/],
+    ["Deployment default 1 replica", { apiVersion: "apps/v1", kind: "Deployment", metadata: meta(1), spec: {}, status: { observedGeneration: 1, availableReplicas: 1, updatedReplicas: 1 } }, true, false, /1\/1/],
+    ["Deployment past its deadline", { apiVersion: "apps/v1", kind: "Deployment", metadata: meta(), spec: {}, status: { observedGeneration: 2, conditions: [{ type: "Progressing", status: "False", reason: "ProgressDeadlineExceeded", message: "ReplicaSet x has timed out" }] } }, false, false, /progress deadline exceeded: ReplicaSet x/],
+    ["StatefulSet ready", { apiVersion: "apps/v1", kind: "StatefulSet", metadata: meta(), spec: { replicas: 1 }, status: { observedGeneration: 2, readyReplicas: 1, updatedReplicas: 1 } }, true, false, /1\/1 replicas ready/],
+    ["StatefulSet not ready", { apiVersion: "apps/v1", kind: "StatefulSet", metadata: meta(), spec: { replicas: 3 }, status: { observedGeneration: 2, readyReplicas: 1, updatedReplicas: 3 } }, false, false, /1\/3/],
+    ["DaemonSet ready", { apiVersion: "apps/v1", kind: "DaemonSet", metadata: meta(), status: { observedGeneration: 2, desiredNumberScheduled: 2, numberReady: 2, updatedNumberScheduled: 2 } }, true, false, /2\/2 pods/],
+    ["DaemonSet not ready", { apiVersion: "apps/v1", kind: "DaemonSet", metadata: meta(), status: { observedGeneration: 2, desiredNumberScheduled: 2, numberReady: 0, updatedNumberScheduled: 2 } }, false, false, /0\/2 pods/],
+    ["Job complete", { apiVersion: "batch/v1", kind: "Job", metadata: meta(), status: { conditions: [{ type: "Complete", status: "True" }] } }, true, false, /complete/],
+    ["Job failed", { apiVersion: "batch/v1", kind: "Job", metadata: meta(), status: { conditions: [{ type: "Failed", status: "True", message: "BackoffLimitExceeded" }] } }, false, true, /job failed: BackoffLimitExceeded/],
+    ["CRD established", { apiVersion: "apiextensions.k8s.io/v1", kind: "CustomResourceDefinition", metadata: meta(), status: { conditions: [{ type: "Established", status: "True" }] } }, true, false, /established/],
+    ["CRD not established", { apiVersion: "apiextensions.k8s.io/v1", kind: "CustomResourceDefinition", metadata: meta(), status: {} }, false, false, /not established/],
+    ["DNSProvider Ready", { apiVersion: "dns.gardener.cloud/v1alpha1", kind: "DNSProvider", metadata: meta(), status: { state: "Ready", observedGeneration: 2 } }, true, false, /ready/],
+    ["DNSProvider Error", { apiVersion: "dns.gardener.cloud/v1alpha1", kind: "DNSProvider", metadata: meta(), status: { state: "Error", message: "InvalidClientTokenId" } }, false, true, /DNSProvider reports Error: InvalidClientTokenId/],
+    ["DNSProvider no status", { apiVersion: "dns.gardener.cloud/v1alpha1", kind: "DNSProvider", metadata: meta(), status: {} }, false, false, /no status yet/],
+    ["gardener Issuer Invalid", { apiVersion: "cert.gardener.cloud/v1alpha1", kind: "Issuer", metadata: meta(), status: { state: "Invalid", message: "email missing" } }, false, true, /Issuer reports Invalid: email missing/],
+    ["gardener Issuer Pending", { apiVersion: "cert.gardener.cloud/v1alpha1", kind: "Issuer", metadata: meta(), status: { state: "Pending" } }, false, false, /state Pending/],
+    ["cert-manager Certificate Ready", { apiVersion: "cert-manager.io/v1", kind: "Certificate", metadata: meta(), status: { observedGeneration: 2, conditions: [{ type: "Ready", status: "True" }] } }, true, false, /ready/],
+    ["cert-manager Certificate issuing", { apiVersion: "cert-manager.io/v1", kind: "Certificate", metadata: meta(), status: { conditions: [{ type: "Ready", status: "False", message: "Issuing certificate" }] } }, false, false, /not ready: Issuing/],
+    ["a ConfigMap only needs to exist", { apiVersion: "v1", kind: "ConfigMap", metadata: meta() }, true, false, /exists/],
+  ])("%s", (_name, obj, ready, failed, message) => {
+    const r = readiness(obj as never);
+    expect(r.ready).toBe(ready);
+    expect(r.failed === true).toBe(failed);
+    expect(r.message).toMatch(message);
+  });
+});
+
+describe("objectsOfManifest", () => {
+  it("lists the objects of a multi-document manifest and skips empty documents", () => {
+    const m = `---\n# Source: x\napiVersion: v1\nkind: Service\nmetadata:\n  name: a\n---\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: b\n  namespace: ns\n`;
+    expect(objectsOfManifest(m)).toEqual([
+      { apiVersion: "v1", kind: "Service", name: "a" },
+      { apiVersion: "apps/v1", kind: "Deployment", name: "b", namespace: "ns" },
+    ]);
+  });
+});
