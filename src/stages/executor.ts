@@ -1,0 +1,100 @@
+/**
+ * Runs a dependency graph of tasks: a task starts when all its dependencies succeeded,
+ * independent tasks run in parallel up to a bound, and a failure blocks only its dependents
+ * (they are reported blocked, never started). Generic: knows nothing of Helm or Kubernetes.
+ */
+import type { GraphNode } from "./graph.js";
+
+export type TaskOutcome = "ready" | "unchanged" | "failed" | "blocked" | "skipped";
+
+export interface Task extends GraphNode {
+  /** Does the work; resolves to "ready" or "unchanged", throws on failure. */
+  run(signal: AbortSignal): Promise<"ready" | "unchanged">;
+}
+
+export interface TaskResult {
+  name: string;
+  outcome: TaskOutcome;
+  error?: Error;
+  /** The failed dependency that blocked this task. */
+  blockedBy?: string;
+  startedAt?: number;
+  finishedAt?: number;
+}
+
+export interface ExecuteOptions {
+  /** @default 4 */
+  concurrency?: number;
+  signal?: AbortSignal;
+  onStart?: (name: string) => void;
+  onFinish?: (result: TaskResult) => void;
+  now?: () => number;
+}
+
+export async function executeGraph(tasks: readonly Task[], opts: ExecuteOptions = {}): Promise<Map<string, TaskResult>> {
+  const now = opts.now ?? Date.now;
+  const limit = Math.max(1, opts.concurrency ?? 4);
+  const results = new Map<string, TaskResult>();
+  const byName = new Map(tasks.map((t) => [t.name, t]));
+  const running = new Map<string, Promise<void>>();
+  const controller = new AbortController();
+  const onAbort = (): void => controller.abort(opts.signal?.reason);
+  opts.signal?.addEventListener("abort", onAbort, { once: true });
+
+  const finish = (r: TaskResult): void => {
+    results.set(r.name, r);
+    opts.onFinish?.(r);
+  };
+
+  try {
+    for (;;) {
+      // Block every task whose dependency failed or was blocked.
+      let changed = true;
+      while (changed) {
+        changed = false;
+        for (const t of tasks) {
+          if (results.has(t.name) || running.has(t.name)) continue;
+          const bad = t.dependsOn.find((d) => {
+            const o = results.get(d)?.outcome;
+            return o === "failed" || o === "blocked" || (o === "skipped" && byName.has(d));
+          });
+          if (bad !== undefined) {
+            finish({ name: t.name, outcome: controller.signal.aborted ? "skipped" : "blocked", blockedBy: bad });
+            changed = true;
+          }
+        }
+      }
+      if (controller.signal.aborted) {
+        for (const t of tasks) if (!results.has(t.name) && !running.has(t.name)) finish({ name: t.name, outcome: "skipped" });
+      }
+      const ready = controller.signal.aborted
+        ? []
+        : tasks.filter(
+            (t) =>
+              !results.has(t.name) &&
+              !running.has(t.name) &&
+              t.dependsOn.every((d) => !byName.has(d) || ["ready", "unchanged"].includes(results.get(d)?.outcome ?? "")),
+          );
+      for (const t of ready) {
+        if (running.size >= limit) break;
+        const startedAt = now();
+        opts.onStart?.(t.name);
+        const p = t
+          .run(controller.signal)
+          .then(
+            (outcome) => finish({ name: t.name, outcome, startedAt, finishedAt: now() }),
+            (e: unknown) => finish({ name: t.name, outcome: "failed", error: e instanceof Error ? e : new Error(String(e)), startedAt, finishedAt: now() }),
+          )
+          .finally(() => running.delete(t.name));
+        running.set(t.name, p);
+      }
+      if (running.size === 0) break;
+      await Promise.race(running.values());
+    }
+  } finally {
+    opts.signal?.removeEventListener("abort", onAbort);
+  }
+  // Anything left (a dependency on a task outside the graph that never finished) is blocked.
+  for (const t of tasks) if (!results.has(t.name)) finish({ name: t.name, outcome: "blocked" });
+  return results;
+}

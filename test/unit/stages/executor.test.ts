@@ -1,0 +1,69 @@
+import { describe, expect, it } from "vitest";
+import { executeGraph, type Task } from "../../../src/stages/executor.js";
+
+function task(name: string, dependsOn: string[], log: string[], opts: { fail?: boolean; unchanged?: boolean; gate?: Promise<void> } = {}): Task {
+  return {
+    name,
+    dependsOn,
+    run: async () => {
+      log.push(`start ${name}`);
+      await (opts.gate ?? Promise.resolve());
+      log.push(`end ${name}`);
+      if (opts.fail === true) throw new Error(`${name} broke`);
+      return opts.unchanged === true ? "unchanged" : "ready";
+    },
+  };
+}
+
+describe("executeGraph", () => {
+  it("starts a task only after all its dependencies finished", async () => {
+    const log: string[] = [];
+    const r = await executeGraph([task("c", ["a", "b"], log), task("a", [], log), task("b", ["a"], log, { unchanged: true })]);
+    expect(log.indexOf("start c")).toBeGreaterThan(log.indexOf("end b"));
+    expect(log.indexOf("start b")).toBeGreaterThan(log.indexOf("end a"));
+    expect(r.get("b")?.outcome).toBe("unchanged");
+    expect(r.get("c")?.outcome).toBe("ready");
+  });
+
+  it("runs independent tasks in parallel up to the bound", async () => {
+    const log: string[] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((res) => (release = res));
+    const p = executeGraph([task("a", [], log, { gate }), task("b", [], log, { gate }), task("c", [], log, { gate })], { concurrency: 2 });
+    await new Promise((r) => setTimeout(r, 20));
+    expect(log).toEqual(["start a", "start b"]);
+    release();
+    await p;
+    expect(log).toContain("start c");
+  });
+
+  it("blocks only the dependents of a failed task", async () => {
+    const log: string[] = [];
+    const r = await executeGraph([
+      task("a", [], log, { fail: true }),
+      task("b", ["a"], log),
+      task("c", ["b"], log),
+      task("d", [], log),
+    ]);
+    expect(r.get("a")?.outcome).toBe("failed");
+    expect(r.get("a")?.error?.message).toBe("a broke");
+    expect(r.get("b")).toMatchObject({ outcome: "blocked", blockedBy: "a" });
+    expect(r.get("c")).toMatchObject({ outcome: "blocked", blockedBy: "b" });
+    expect(r.get("d")?.outcome).toBe("ready");
+    expect(log).not.toContain("start b");
+  });
+
+  it("skips what has not started when aborted", async () => {
+    const log: string[] = [];
+    const ac = new AbortController();
+    const r = await executeGraph(
+      [
+        { name: "a", dependsOn: [], run: () => (ac.abort(new Error("stop")), Promise.resolve("ready" as const)) },
+        task("b", ["a"], log),
+      ],
+      { signal: ac.signal },
+    );
+    expect(r.get("b")?.outcome).toBe("skipped");
+    expect(log).toEqual([]);
+  });
+});
