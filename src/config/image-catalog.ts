@@ -1,0 +1,180 @@
+/**
+ * Default image repositories of the components (Gardener v1.86 era) and the registry overwrite
+ * (DESIGN.md §2 `registryOverwrite`). Data, plus one pure rewrite function.
+ *
+ * The base values name an image only when the overwrite changes it: with no overwrite the
+ * chart's own default (repository and tag, which move together) stays in force, so a newer
+ * chart never runs with an old repository pinned here.
+ */
+
+/** Rewrites an image reference (or a bare registry host) by the longest matching prefix. */
+export function overwriteImage(ref: string, overwrite: Readonly<Record<string, string>>): string {
+  const normalized = normalizeImage(ref);
+  let best: string | undefined;
+  for (const prefix of Object.keys(overwrite)) {
+    const p = prefix.replace(/\/+$/, "");
+    if (
+      (normalized === p || normalized.startsWith(`${p}/`)) &&
+      (best === undefined || p.length > best.length)
+    )
+      best = p;
+  }
+  if (best === undefined) return ref;
+  const replacement = (overwrite[best] ?? overwrite[`${best}/`] ?? "").replace(/\/+$/, "");
+  return replacement + normalized.slice(best.length);
+}
+
+/** `velero/velero` → `docker.io/velero/velero`, `busybox` → `docker.io/library/busybox`. */
+export function normalizeImage(ref: string): string {
+  const slash = ref.indexOf("/");
+  const first = slash === -1 ? ref : ref.slice(0, slash);
+  const isHost = slash !== -1 && (first.includes(".") || first.includes(":") || first === "localhost");
+  if (isHost) return ref;
+  // A bare registry host ("registry.k8s.io", as ingress-nginx's `registry` value) stays as it is.
+  if (slash === -1 && first.includes(".")) return ref;
+  return slash === -1 ? `docker.io/library/${ref}` : `docker.io/${ref}`;
+}
+
+/** Image repositories each component's chart uses, by values path (dotted, for the table only). */
+export const COMPONENT_IMAGES = {
+  "cert-manager": {
+    "image.repository": "quay.io/jetstack/cert-manager-controller",
+    "webhook.image.repository": "quay.io/jetstack/cert-manager-webhook",
+    "cainjector.image.repository": "quay.io/jetstack/cert-manager-cainjector",
+    "acmesolver.image.repository": "quay.io/jetstack/cert-manager-acmesolver",
+    "startupapicheck.image.repository": "quay.io/jetstack/cert-manager-ctl",
+  },
+  "cert-management": { "image.repository": "eu.gcr.io/gardener-project/cert-controller-manager" },
+  "external-dns-management": {
+    "external-dns-management.image.repository": "eu.gcr.io/gardener-project/dns-controller-manager",
+  },
+  // ingress-nginx splits registry and image; the registry is rewritten as a prefix.
+  "ingress-nginx": {
+    "controller.image.registry": "registry.k8s.io",
+    "controller.admissionWebhooks.patch.image.registry": "registry.k8s.io",
+    "defaultBackend.image.registry": "registry.k8s.io",
+  },
+  etcd: {
+    "images.etcd.repository": "eu.gcr.io/gardener-project/gardener/etcd",
+    "images.backupRestore.repository": "eu.gcr.io/gardener-project/gardener/etcdbrctl",
+  },
+  "etcd-events": {
+    "images.etcd.repository": "eu.gcr.io/gardener-project/gardener/etcd",
+    "images.backupRestore.repository": "eu.gcr.io/gardener-project/gardener/etcdbrctl",
+  },
+  identity: { "image.repository": "ghcr.io/dexidp/dex" },
+  "kube-apiserver": {
+    "images.kube-apiserver": "registry.k8s.io/kube-apiserver:v1.24.4",
+    "images.kube-controller-manager": "registry.k8s.io/kube-controller-manager:v1.24.4",
+  },
+  gardener: {
+    "global.apiserver.image.repository": "eu.gcr.io/gardener-project/gardener/apiserver",
+    "global.admission.image.repository": "eu.gcr.io/gardener-project/gardener/admission-controller",
+    "global.controller.image.repository": "eu.gcr.io/gardener-project/gardener/controller-manager",
+    "global.scheduler.image.repository": "eu.gcr.io/gardener-project/gardener/scheduler",
+  },
+  gardenlet: { "image.repository": "eu.gcr.io/gardener-project/gardener/gardenlet" },
+  dashboard: { "global.dashboard.image.repository": "eu.gcr.io/gardener-project/gardener/dashboard" },
+  velero: { "image.repository": "velero/velero" },
+} as const satisfies Record<string, Record<string, string>>;
+
+/** Gardener's image vector (the images the gardenlet deploys into seeds and shoots). */
+export const GARDENER_IMAGE_VECTOR: readonly { name: string; repository: string }[] = [
+  { name: "pause-container", repository: "registry.k8s.io/pause" },
+  { name: "coredns", repository: "registry.k8s.io/coredns/coredns" },
+  { name: "node-local-dns", repository: "registry.k8s.io/dns/k8s-dns-node-cache" },
+  { name: "kube-apiserver", repository: "registry.k8s.io/kube-apiserver" },
+  { name: "kube-controller-manager", repository: "registry.k8s.io/kube-controller-manager" },
+  { name: "kube-scheduler", repository: "registry.k8s.io/kube-scheduler" },
+  { name: "kube-proxy", repository: "registry.k8s.io/kube-proxy" },
+  { name: "metrics-server", repository: "registry.k8s.io/metrics-server/metrics-server" },
+  { name: "kube-state-metrics", repository: "registry.k8s.io/kube-state-metrics/kube-state-metrics" },
+  { name: "vpa-admission-controller", repository: "registry.k8s.io/autoscaling/vpa-admission-controller" },
+  { name: "vpa-recommender", repository: "registry.k8s.io/autoscaling/vpa-recommender" },
+  { name: "vpa-updater", repository: "registry.k8s.io/autoscaling/vpa-updater" },
+  { name: "nginx-ingress-controller", repository: "registry.k8s.io/ingress-nginx/controller" },
+  {
+    name: "cluster-autoscaler",
+    repository: "eu.gcr.io/gardener-project/gardener/autoscaler/cluster-autoscaler",
+  },
+  { name: "hvpa-controller", repository: "eu.gcr.io/gardener-project/gardener/hvpa-controller" },
+  { name: "dependency-watchdog", repository: "eu.gcr.io/gardener-project/gardener/dependency-watchdog" },
+  { name: "etcd-druid", repository: "eu.gcr.io/gardener-project/gardener/etcd-druid" },
+  { name: "gardener-resource-manager", repository: "eu.gcr.io/gardener-project/gardener/resource-manager" },
+  {
+    name: "machine-controller-manager",
+    repository: "eu.gcr.io/gardener-project/gardener/machine-controller-manager",
+  },
+  { name: "vpn-seed-server", repository: "eu.gcr.io/gardener-project/gardener/vpn-seed-server" },
+  { name: "vpn-shoot-client", repository: "eu.gcr.io/gardener-project/gardener/vpn-shoot-client" },
+  {
+    name: "ingress-default-backend",
+    repository: "eu.gcr.io/gardener-project/gardener/ingress-default-backend",
+  },
+  { name: "prometheus", repository: "quay.io/prometheus/prometheus" },
+  { name: "alertmanager", repository: "quay.io/prometheus/alertmanager" },
+  { name: "blackbox-exporter", repository: "quay.io/prometheus/blackbox-exporter" },
+  { name: "node-exporter", repository: "quay.io/prometheus/node-exporter" },
+  { name: "plutono", repository: "ghcr.io/credativ/plutono" },
+  { name: "vali", repository: "ghcr.io/credativ/vali" },
+  { name: "fluent-bit", repository: "ghcr.io/fluent/fluent-operator/fluent-bit" },
+  { name: "fluent-operator", repository: "ghcr.io/fluent/fluent-operator/fluent-operator" },
+  { name: "istio-proxy", repository: "gcr.io/istio-release/proxyv2" },
+  { name: "istio-istiod", repository: "gcr.io/istio-release/pilot" },
+];
+
+/** Images etcd-druid deploys (its component image vector). */
+export const ETCD_DRUID_IMAGE_VECTOR: readonly { name: string; repository: string }[] = [
+  { name: "etcd", repository: "eu.gcr.io/gardener-project/gardener/etcd-wrapper" },
+  { name: "etcd-backup-restore", repository: "eu.gcr.io/gardener-project/gardener/etcdbrctl" },
+  { name: "alpine", repository: "alpine" },
+];
+
+/** Velero provider plugins by backup provider. */
+export const VELERO_PLUGINS = {
+  aws: { name: "velero-plugin-for-aws", image: "velero/velero-plugin-for-aws:v1.8.2", provider: "aws" },
+  s3: { name: "velero-plugin-for-aws", image: "velero/velero-plugin-for-aws:v1.8.2", provider: "aws" },
+  azure: {
+    name: "velero-plugin-for-microsoft-azure",
+    image: "velero/velero-plugin-for-microsoft-azure:v1.8.2",
+    provider: "azure",
+  },
+  openstack: {
+    name: "velero-plugin-for-openstack",
+    image: "lirt/velero-plugin-for-openstack:v0.6.0",
+    provider: "community.openstack.org/openstack",
+  },
+} as const;
+
+export const DNS_CONTROLLER_MANAGER_IMAGE = {
+  repository: "eu.gcr.io/gardener-project/dns-controller-manager",
+  tag: "v0.13.3",
+};
+
+/**
+ * Extensions and the versions 23KE pins (v1.86 era); `admission` says whether the extension
+ * has an admission component that is installed by default. The operator enables extensions
+ * in `extensions-values`.
+ */
+export const EXTENSIONS: Readonly<Record<string, { version: string; admission: boolean }>> = {
+  "os-ubuntu": { version: "1.24.0", admission: false },
+  "os-gardenlinux": { version: "0.22.0", admission: false },
+  "os-coreos": { version: "1.19.0", admission: false },
+  "provider-hcloud": { version: "0.6.23", admission: false },
+  "provider-azure": { version: "1.39.3", admission: true },
+  "provider-openstack": { version: "1.38.2", admission: true },
+  "provider-aws": { version: "1.51.1", admission: true },
+  "provider-gcp": { version: "1.33.1", admission: true },
+  "provider-alicloud": { version: "1.50.1", admission: false },
+  "networking-calico": { version: "1.37.0", admission: false },
+  "networking-cilium": { version: "1.31.0", admission: false },
+  "shoot-cert-service": { version: "1.39.0", admission: false },
+  "shoot-dns-service": { version: "1.41.0", admission: false },
+  "shoot-oidc-service": { version: "0.23.0", admission: false },
+  "shoot-networking-filter": { version: "0.16.1", admission: false },
+  "shoot-networking-problemdetector": { version: "0.19.0", admission: false },
+  "shoot-rsyslog-relp": { version: "0.3.1", admission: false },
+  "runtime-gvisor": { version: "0.12.0", admission: false },
+};
+
+export const EXTENSION_IMAGE_PREFIX = "eu.gcr.io/gardener-project/gardener/extensions";
