@@ -1,0 +1,85 @@
+/**
+ * The merged values of one release unit (DESIGN.md §3): its value Secrets in order, then the
+ * injections (a key of a Secret at a value path), then the inline values. Pure: the Secrets are
+ * read once per pass and passed in.
+ */
+import { parse } from "yaml";
+import { TerminalError } from "../errors/errors.js";
+import { mergeLayers, type MergedValues, type ValuesLayer } from "../values/values-merge.js";
+import type { ReleaseUnit } from "./release-units.js";
+
+/** Secrets of the system namespace by name: their `data`, base64 as stored. */
+export type SecretData = Map<string, Record<string, string>>;
+
+export class ValuesMissingError extends TerminalError {}
+
+function setPath(root: Record<string, unknown>, dotted: string, value: unknown): void {
+  const keys = dotted.split(".");
+  let cur = root;
+  keys.forEach((k, i) => {
+    if (i === keys.length - 1) {
+      cur[k] = value;
+      return;
+    }
+    const next = cur[k];
+    if (next === null || typeof next !== "object" || Array.isArray(next)) cur[k] = {};
+    cur = cur[k] as Record<string, unknown>;
+  });
+}
+
+/** Parses the `values.yaml` key of a value Secret; errors name the Secret and line. */
+export function valuesOfSecret(name: string, namespace: string, data: Record<string, string>): Record<string, unknown> {
+  const b64 = data["values.yaml"];
+  if (b64 === undefined) {
+    throw new ValuesMissingError(`Secret ${namespace}/${name} has no key values.yaml`, { reason: "ValuesMissing", object: `Secret ${namespace}/${name}` });
+  }
+  let v: unknown;
+  try {
+    v = parse(Buffer.from(b64, "base64").toString("utf8"));
+  } catch (e) {
+    const line = (e as { linePos?: { line: number }[] }).linePos?.[0]?.line;
+    throw new ValuesMissingError(
+      `Secret ${namespace}/${name} key values.yaml does not parse${line === undefined ? "" : ` (line ${line})`}: ${(e as Error).message.split("\n")[0] ?? ""}`,
+      { reason: "ValuesMissing", object: `Secret ${namespace}/${name}`, cause: e },
+    );
+  }
+  if (v === null || v === undefined) return {};
+  if (typeof v !== "object" || Array.isArray(v)) {
+    throw new ValuesMissingError(`Secret ${namespace}/${name} key values.yaml is not a map of values`, {
+      reason: "ValuesMissing",
+      object: `Secret ${namespace}/${name}`,
+    });
+  }
+  return v as Record<string, unknown>;
+}
+
+export function componentValues(unit: ReleaseUnit, secrets: SecretData, systemNamespace: string): MergedValues {
+  const layers: ValuesLayer[] = [];
+  for (const l of unit.layers) {
+    const data = secrets.get(l.secret);
+    if (data === undefined) {
+      if (l.optional) continue;
+      throw new ValuesMissingError(`required values Secret ${systemNamespace}/${l.secret} does not exist`, {
+        reason: "ValuesMissing",
+        object: `Secret ${systemNamespace}/${l.secret}`,
+      });
+    }
+    layers.push({ name: l.secret, values: valuesOfSecret(l.secret, systemNamespace, data) });
+  }
+  if (unit.injections.length > 0) {
+    const injected: Record<string, unknown> = {};
+    for (const inj of unit.injections) {
+      const b64 = secrets.get(inj.secret)?.[inj.key];
+      if (b64 === undefined) {
+        throw new ValuesMissingError(`injection for ${inj.path}: Secret ${systemNamespace}/${inj.secret} has no key ${inj.key}`, {
+          reason: "ValuesMissing",
+          object: `Secret ${systemNamespace}/${inj.secret}`,
+        });
+      }
+      setPath(injected, inj.path, Buffer.from(b64, "base64").toString("utf8"));
+    }
+    layers.push({ name: "injections", values: injected });
+  }
+  if (Object.keys(unit.inline).length > 0) layers.push({ name: "inline", values: unit.inline });
+  return mergeLayers(layers);
+}

@@ -1,0 +1,284 @@
+/**
+ * One pass over the landscape (STYLE: load → prerequisites → render → apply → prune → health →
+ * summarize): the configuration stage, the operator's values from the configuration repository,
+ * then every release unit of the catalog as one dependency graph across both clusters, and
+ * finally the uninstall of components that no longer apply. The outcome of every component is
+ * recorded in the base cluster whatever happens.
+ */
+import type { Catalog } from "../catalog/catalog-schema.js";
+import { CONFIGURATION } from "../catalog/load-catalog.js";
+import type { HelmDriver } from "../helm/helm-driver.js";
+import type { KubeClient, KubeObject } from "../kube/client.js";
+import { executeGraph, type TaskResult } from "../stages/executor.js";
+import { ComponentState, Reason, type ComponentStateName } from "../status/component-state.js";
+import { mergeLayers } from "../values/values-merge.js";
+import { applyComponent } from "./apply-component.js";
+import type { ChartSource } from "./chart-source.js";
+import { valuesOfSecret, type SecretData } from "./component-values.js";
+import { releaseUnits, type ExtensionSetting, type ReleaseUnit } from "./release-units.js";
+import { StatusStore } from "./status-store.js";
+import type { VirtualGarden } from "./virtual-garden.js";
+
+export const FIELD_MANAGER = "23ke";
+
+/** The configuration stage as the pass needs it (src/config provides it). */
+export interface ConfigurationStage {
+  run(signal: AbortSignal): Promise<{ backupsEnabled: boolean; message: string }>;
+}
+
+export interface ProgressEvent {
+  component: string;
+  state: ComponentStateName;
+  message: string;
+  /** Milliseconds since the component started, for finished states. */
+  durationMs?: number;
+}
+
+export interface ReconcileOptions {
+  base: KubeClient;
+  baseKubeconfig: string;
+  virtual: VirtualGarden;
+  helm: HelmDriver;
+  catalog: Catalog;
+  charts: ChartSource;
+  configuration: ConfigurationStage;
+  /** Values documents from the configuration repository: Secret name (`<c>-values`) → values. */
+  configRepoValues?: Map<string, Record<string, unknown>>;
+  systemNamespace: string;
+  /** @default 4 */
+  concurrency?: number;
+  /** @default 300000 */
+  helmTimeoutMs?: number;
+  /** @default 300000 */
+  healthTimeoutMs?: number;
+  signal: AbortSignal;
+  now?: () => Date;
+  onProgress?: (e: ProgressEvent) => void;
+}
+
+export interface ComponentOutcome {
+  name: string;
+  stage: string;
+  target: string;
+  state: ComponentStateName;
+  message: string;
+  durationMs?: number;
+}
+
+export interface PassResult {
+  ok: boolean;
+  components: ComponentOutcome[];
+  uninstalled: string[];
+}
+
+const CONFIG_REPO_LABEL = "23ke.io/source";
+
+async function ensureNamespace(client: KubeClient, name: string): Promise<void> {
+  if ((await client.get("v1", "Namespace", name)) === undefined) {
+    await client.apply({ apiVersion: "v1", kind: "Namespace", metadata: { name } }, FIELD_MANAGER);
+  }
+}
+
+/** Writes the configuration repository's values as `<c>-values` Secrets; removes ones it no longer has. */
+async function writeConfigRepoValues(client: KubeClient, ns: string, values: Map<string, Record<string, unknown>>): Promise<void> {
+  const existing = await client.list<KubeObject & { data?: Record<string, string> }>("v1", "Secret", ns, `${CONFIG_REPO_LABEL}=config-repo`);
+  const { stringify } = await import("yaml");
+  for (const [name, v] of values) {
+    const text = stringify(v);
+    const have = existing.find((s) => s.metadata.name === name)?.data?.["values.yaml"];
+    if (have !== undefined && Buffer.from(have, "base64").toString("utf8") === text) continue;
+    await client.apply(
+      {
+        apiVersion: "v1",
+        kind: "Secret",
+        metadata: { name, namespace: ns, labels: { [CONFIG_REPO_LABEL]: "config-repo", "app.kubernetes.io/managed-by": "23ke" } },
+        type: "Opaque",
+        data: { "values.yaml": Buffer.from(text).toString("base64") },
+      },
+      FIELD_MANAGER,
+    );
+  }
+  for (const s of existing) if (!values.has(s.metadata.name)) await client.delete("v1", "Secret", s.metadata.name, ns);
+}
+
+/** Reads the Secrets of the system namespace once, until something may have changed them. */
+class SecretsCache {
+  private pending: Promise<SecretData> | undefined;
+  constructor(
+    private readonly client: KubeClient,
+    private readonly ns: string,
+  ) {}
+  get(): Promise<SecretData> {
+    this.pending ??= this.client.list<KubeObject & { data?: Record<string, string> }>("v1", "Secret", this.ns).then(
+      (list) => new Map(list.map((s) => [s.metadata.name, s.data ?? {}])),
+      (e: unknown) => {
+        this.pending = undefined;
+        throw e;
+      },
+    );
+    return this.pending;
+  }
+  invalidate(): void {
+    this.pending = undefined;
+  }
+}
+
+/** Merged values of a prefix's layers, for facts like `webterminal-values: enabled`. */
+function prefixValues(secrets: SecretData, ns: string, prefix: string): Record<string, unknown> {
+  const names = [`${prefix}-base-values`, `${prefix}-values-0`, `${prefix}-values-1`, `${prefix}-values-2`, `${prefix}-values`];
+  const layers = names.filter((n) => secrets.has(n)).map((n) => ({ name: n, values: valuesOfSecret(n, ns, secrets.get(n) ?? {}) }));
+  return mergeLayers(layers, { dropNulls: true }).values;
+}
+
+function extensionSettings(v: Record<string, unknown>): Record<string, ExtensionSetting> {
+  const root = (v.extensions !== null && typeof v.extensions === "object" ? v.extensions : v) as Record<string, unknown>;
+  const out: Record<string, ExtensionSetting> = {};
+  for (const [k, s] of Object.entries(root)) if (s !== null && typeof s === "object" && !Array.isArray(s)) out[k] = s as ExtensionSetting;
+  return out;
+}
+
+export async function reconcilePass(o: ReconcileOptions): Promise<PassResult> {
+  const now = o.now ?? (() => new Date());
+  const ns = o.systemNamespace;
+  const progress = (component: string, state: ComponentStateName, message: string, durationMs?: number): void =>
+    o.onProgress?.({ component, state, message, ...(durationMs === undefined ? {} : { durationMs }) });
+  const outcomes: ComponentOutcome[] = [];
+  const store = new StatusStore(o.base, ns);
+
+  // Configuration stage.
+  const t0 = Date.now();
+  progress(CONFIGURATION, ComponentState.applying, "writing base values and generated secrets");
+  let backupsEnabled: boolean;
+  try {
+    await ensureNamespace(o.base, ns);
+    const r = await o.configuration.run(o.signal);
+    backupsEnabled = r.backupsEnabled;
+    if (o.configRepoValues !== undefined) await writeConfigRepoValues(o.base, ns, o.configRepoValues);
+    progress(CONFIGURATION, ComponentState.ready, r.message, Date.now() - t0);
+    outcomes.push({ name: CONFIGURATION, stage: "configuration", target: "base", state: ComponentState.ready, message: r.message, durationMs: Date.now() - t0 });
+  } catch (e) {
+    const msg = (e as Error).message;
+    progress(CONFIGURATION, ComponentState.failed, msg, Date.now() - t0);
+    outcomes.push({ name: CONFIGURATION, stage: "configuration", target: "base", state: ComponentState.failed, message: msg, durationMs: Date.now() - t0 });
+    return { ok: false, components: outcomes, uninstalled: [] };
+  }
+
+  const secrets = new SecretsCache(o.base, ns);
+  const first = await secrets.get();
+  const units: ReleaseUnit[] = releaseUnits(o.catalog, {
+    backupsEnabled,
+    webterminalEnabled: prefixValues(first, ns, "webterminal").enabled === true,
+    extensions: extensionSettings(prefixValues(first, ns, "extensions")),
+    systemNamespace: ns,
+  });
+  const previous = await store.readAll();
+
+  const started = new Map<string, number>();
+  const results = await executeGraph(
+    units.map((u) => ({
+      name: u.name,
+      dependsOn: u.dependsOn,
+      run: async (signal: AbortSignal) => {
+        const r = await applyComponent(u, {
+          base: o.base,
+          baseKubeconfig: o.baseKubeconfig,
+          virtual: o.virtual,
+          helm: o.helm,
+          charts: o.charts,
+          store,
+          secrets: () => secrets.get(),
+          systemNamespace: ns,
+          previous: previous.get(u.name),
+          helmTimeoutMs: o.helmTimeoutMs ?? 300_000,
+          healthTimeoutMs: o.healthTimeoutMs ?? 300_000,
+          now,
+          report: (state, message) => progress(u.name, state, message),
+        }, signal);
+        if (r === "ready") secrets.invalidate();
+        return r;
+      },
+    })),
+    {
+      concurrency: o.concurrency ?? 4,
+      signal: o.signal,
+      onStart: (name) => {
+        started.set(name, Date.now());
+        progress(name, ComponentState.applying, "started");
+      },
+      onFinish: (r: TaskResult) => {
+        const d = r.startedAt !== undefined && r.finishedAt !== undefined ? r.finishedAt - r.startedAt : undefined;
+        const state: ComponentStateName =
+          r.outcome === "ready" ? ComponentState.ready
+          : r.outcome === "unchanged" ? ComponentState.unchanged
+          : r.outcome === "failed" ? ComponentState.failed
+          : r.outcome === "blocked" ? ComponentState.blocked
+          : ComponentState.skipped;
+        const message =
+          r.outcome === "failed" ? (r.error?.message ?? "failed")
+          : r.outcome === "blocked" ? `waiting for ${r.blockedBy ?? "a dependency"}, which is not ready`
+          : r.outcome === "skipped" ? "interrupted before it started"
+          : r.outcome === "unchanged" ? "chart and values unchanged"
+          : "ready";
+        progress(r.name, state, message, d);
+      },
+    },
+  );
+
+  for (const u of units) {
+    const r = results.get(u.name);
+    const state: ComponentStateName =
+      r?.outcome === "ready" ? ComponentState.ready
+      : r?.outcome === "unchanged" ? ComponentState.unchanged
+      : r?.outcome === "failed" ? ComponentState.failed
+      : r?.outcome === "skipped" ? ComponentState.skipped
+      : ComponentState.blocked;
+    const message =
+      r?.error?.message ?? (r?.outcome === "blocked" ? `waiting for ${r.blockedBy ?? "a dependency"}, which is not ready` : (r?.outcome ?? ""));
+    outcomes.push({
+      name: u.name,
+      stage: u.stage,
+      target: u.target,
+      state,
+      message,
+      ...(r?.startedAt !== undefined && r.finishedAt !== undefined ? { durationMs: r.finishedAt - r.startedAt } : {}),
+    });
+    if (state === ComponentState.blocked) {
+      const prev = previous.get(u.name);
+      await store
+        .write({
+          component: u.name,
+          stage: u.stage,
+          target: u.target,
+          release: u.release,
+          namespace: u.namespace,
+          chart: { repository: u.chart.repositoryUrl, name: u.chart.name, version: u.chart.version },
+          ready: false,
+          state,
+          reason: Reason.DependencyNotReady,
+          message,
+          ...(prev?.appliedDigest === undefined ? {} : { appliedDigest: prev.appliedDigest }),
+          ...(prev?.revision === undefined ? {} : { revision: prev.revision }),
+          ...(prev?.lastApplied === undefined ? {} : { lastApplied: prev.lastApplied }),
+          ...(prev?.objects === undefined ? {} : { objects: prev.objects }),
+        })
+        .catch(() => undefined);
+    }
+  }
+
+  // Prune: components recorded earlier that no longer apply (disabled, removed from the catalog).
+  const uninstalled: string[] = [];
+  const allOk = outcomes.every((c) => c.state === ComponentState.ready || c.state === ComponentState.unchanged);
+  if (allOk && !o.signal.aborted) {
+    for (const [name, rec] of previous) {
+      if (units.some((u) => u.name === name)) continue;
+      progress(name, ComponentState.applying, `uninstalling ${rec.namespace}/${rec.release}: no longer part of the landscape`);
+      let kubeconfig = o.baseKubeconfig;
+      if (rec.target === "virtual") kubeconfig = (await o.virtual.ready(o.signal, (m) => progress(name, ComponentState.waiting, m))).kubeconfig;
+      await o.helm.uninstall({ release: rec.release, namespace: rec.namespace, kubeconfig }, o.helmTimeoutMs ?? 300_000);
+      await store.remove(name);
+      uninstalled.push(name);
+      progress(name, ComponentState.uninstalled, "uninstalled");
+    }
+  }
+  return { ok: allOk, components: outcomes, uninstalled };
+}

@@ -1,0 +1,57 @@
+/**
+ * The closed vocabulary of component states and reasons (STYLE.md 6), and the record of each
+ * component that 23ke keeps in the base cluster (ConfigMap `23ke-status` in the system namespace,
+ * one key per component). Records hold digests, versions and messages, never values or secrets.
+ */
+export const ComponentState = {
+  waiting: "waiting",
+  applying: "applying",
+  checkingHealth: "checking health",
+  ready: "ready",
+  unchanged: "unchanged",
+  failed: "failed",
+  blocked: "blocked",
+  skipped: "skipped",
+  uninstalled: "uninstalled",
+} as const;
+export type ComponentStateName = (typeof ComponentState)[keyof typeof ComponentState];
+
+export const Reason = {
+  Applied: "Applied",
+  Unchanged: "Unchanged",
+  InstallFailed: "InstallFailed",
+  UpgradeFailed: "UpgradeFailed",
+  HealthCheckFailed: "HealthCheckFailed",
+  HealthCheckTimeout: "HealthCheckTimeout",
+  DependencyNotReady: "DependencyNotReady",
+  ValuesMissing: "ValuesMissing",
+  ChartUnavailable: "ChartUnavailable",
+  VirtualGardenUnavailable: "VirtualGardenUnavailable",
+  Interrupted: "Interrupted",
+  Uninstalled: "Uninstalled",
+} as const;
+
+export const STATUS_CONFIGMAP = "23ke-status";
+
+export interface ComponentRecord {
+  component: string;
+  stage: string;
+  target: "base" | "virtual";
+  release: string;
+  namespace: string;
+  chart: { repository: string; name: string; version: string };
+  /** Ready (true), not ready (false). */
+  ready: boolean;
+  state: ComponentStateName;
+  reason: string;
+  message: string;
+  /** Digest of chart + merged values last applied successfully. */
+  appliedDigest?: string;
+  /** Digest last attempted (differs from appliedDigest while failing). */
+  attemptedDigest?: string;
+  revision?: number;
+  lastApplied?: string;
+  lastAttempt?: string;
+  /** Objects whose health is checked (from the release manifest). */
+  objects?: { apiVersion: string; kind: string; name: string; namespace?: string }[];
+}
