@@ -10,6 +10,7 @@ import {
   describeError,
   formatProblem,
 } from "../errors/errors.js";
+import { chartsPullCommand } from "./commands/charts.js";
 import { devDownCommand, devUpCommand } from "./commands/dev.js";
 import { toolVersion, versionCommand } from "./commands/version.js";
 import type { CliContext } from "./context.js";
@@ -57,6 +58,37 @@ export function buildProgram(ctx: CliContext, setExit: (code: number) => void): 
     .description("end the processes of a local environment left running")
     .option("--dir <dir>", "working directory of the environment", ".devenv")
     .action(async (o: { dir: string }) => setExit(await devDownCommand(ctx, o)));
+
+  const charts = program.command("charts").description("Helm charts of a release catalog");
+  charts
+    .command("pull")
+    .description(
+      "download every chart of a release catalog into a directory with an index.yaml (for offline networks)",
+    )
+    .requiredOption("--dest <dir>", "directory to write the charts and index.yaml to")
+    .option(
+      "--catalog <version|file>",
+      "release catalog version or file (default: the newest built-in catalog)",
+    )
+    .option(
+      "--mirror <upstream=target>",
+      "fetch an upstream repository from a mirror URL or directory (repeatable)",
+      (v: string, prev: string[]) => [...prev, v],
+      [] as string[],
+    )
+    .option("--cache-dir <dir>", "chart cache (default: $XDG_CACHE_HOME/23ke)")
+    .option("--credentials <file>", "YAML file: repository URL -> {username, password}")
+    .option("--helm <path>", "helm binary for OCI repositories")
+    .action(
+      async (o: {
+        dest: string;
+        catalog?: string;
+        mirror: string[];
+        cacheDir?: string;
+        credentials?: string;
+        helm?: string;
+      }) => setExit(await chartsPullCommand(ctx, o)),
+    );
 
   return program;
 }

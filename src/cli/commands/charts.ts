@@ -1,0 +1,128 @@
+/**
+ * `23ke charts pull --dest DIR`: downloads every chart of a release catalog (verified against its
+ * repository's digests) into DIR and writes an index.yaml, so that DIR can be carried into an
+ * offline network and named as a mirror there.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { parse } from "yaml";
+import { z } from "zod";
+import { latestCatalogVersion, loadCatalog } from "../../catalog/load-catalog.js";
+import { ValidationError, UsageError } from "../../errors/errors.js";
+import { findHelm } from "../../helm/helm-binary.js";
+import { helmOciPuller } from "../../helm/helm-pull.js";
+import { ChartSource, type ChartRef, type RepositoryCredentials } from "../../sources/helm/chart-source.js";
+import { pullCharts } from "../../sources/helm/charts-pull.js";
+import { print, printErr, type CliContext } from "../context.js";
+import { projectRoot } from "../paths.js";
+
+export interface ChartsPullOptions {
+  dest: string;
+  /** A built-in catalog version or a catalog file. @default the newest built-in catalog */
+  catalog?: string;
+  /** `UPSTREAM=TARGET` pairs. */
+  mirror?: string[];
+  cacheDir?: string;
+  /** YAML file: repository URL → {username, password}. */
+  credentials?: string;
+  helm?: string;
+}
+
+/** A plain list of charts, for catalogs that name repositories by URL. */
+const simpleCatalogSchema = z.object({
+  components: z.array(
+    z.object({
+      name: z.string(),
+      chart: z
+        .object({ repository: z.string().min(1), name: z.string().min(1), version: z.string().min(1) })
+        .optional(),
+    }),
+  ),
+});
+
+const credentialsSchema = z.record(z.string(), z.object({ username: z.string(), password: z.string() }));
+
+/** The charts to pull: every component chart from a repository (not 23ke's own, not per-extension). */
+export function catalogCharts(catalog: string | undefined): ChartRef[] {
+  const source = catalog ?? latestCatalogVersion();
+  if (existsSync(source)) {
+    const raw = parse(readFileSync(source, "utf8")) as unknown;
+    if (typeof raw === "object" && raw !== null && !("repositories" in raw)) {
+      const r = simpleCatalogSchema.safeParse(raw);
+      if (!r.success) {
+        throw new ValidationError(
+          "chart list",
+          r.error.issues.map((i) => ({ path: i.path.join("."), message: i.message, file: source })),
+          source,
+        );
+      }
+      return r.data.components.flatMap((c) => (c.chart === undefined ? [] : [c.chart]));
+    }
+  }
+  const cat = loadCatalog(source);
+  return cat.components.flatMap((c) => {
+    if (c.chart.repository === "builtin" || c.expand !== undefined) return [];
+    const repository = cat.repositories[c.chart.repository] ?? c.chart.repository;
+    return [{ repository, name: c.chart.name, version: c.chart.version }];
+  });
+}
+
+function parseMirrors(pairs: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const p of pairs) {
+    const i = p.indexOf("=");
+    if (i <= 0 || i === p.length - 1) throw new UsageError(`--mirror ${p}: expected UPSTREAM=TARGET`);
+    const target = p.slice(i + 1);
+    out[p.slice(0, i)] = /^[a-z]+:\/\//.test(target) ? target : path.resolve(target);
+  }
+  return out;
+}
+
+export function defaultCacheDir(env: NodeJS.ProcessEnv): string {
+  return path.join(env.XDG_CACHE_HOME ?? path.join(env.HOME ?? os.homedir(), ".cache"), "23ke");
+}
+
+export async function chartsPullCommand(ctx: CliContext, opts: ChartsPullOptions): Promise<number> {
+  const refs = catalogCharts(opts.catalog);
+  let credentials: Record<string, RepositoryCredentials> = {};
+  if (opts.credentials !== undefined) {
+    const r = credentialsSchema.safeParse(parse(readFileSync(opts.credentials, "utf8")));
+    if (!r.success) {
+      throw new ValidationError("credentials file", [
+        {
+          path: "",
+          message: "expected a map of repository URL to {username, password}",
+          file: opts.credentials,
+        },
+      ]);
+    }
+    credentials = r.data;
+  }
+  const needsHelm = refs.some((r) => r.repository.startsWith("oci://"));
+  const source = new ChartSource({
+    cacheDir: path.join(opts.cacheDir ?? defaultCacheDir(ctx.env), "sources"),
+    credentials,
+    mirrors: parseMirrors(opts.mirror ?? []),
+    ...(needsHelm
+      ? {
+          ociPuller: helmOciPuller({
+            helm: findHelm(opts.helm, ctx.env.PATH, [
+              path.join(projectRoot, "tools", "testenv", "bin", "helm"),
+            ]),
+            env: ctx.env,
+          }),
+        }
+      : {}),
+  });
+  const dest = path.resolve(opts.dest);
+  const pulled = await pullCharts(source, refs, dest, {
+    signal: ctx.signal,
+    onChart: (p) => {
+      print(ctx, `${p.file}  sha256:${p.chart.digest}${p.chart.downloaded ? "" : "  (cached)"}`);
+      for (const w of p.chart.warnings) printErr(ctx, `warning: ${w}`);
+    },
+  });
+  print(ctx, `${pulled.length} charts and index.yaml written to ${dest}`);
+  return 0;
+}
