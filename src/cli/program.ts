@@ -12,6 +12,8 @@ import {
 } from "../errors/errors.js";
 import { chartsPullCommand } from "./commands/charts.js";
 import { devDownCommand, devUpCommand } from "./commands/dev.js";
+import { validateCommand } from "./commands/validate.js";
+import { KNOWN_VALUES_COMPONENTS, valuesCommand } from "./commands/values.js";
 import { toolVersion, versionCommand } from "./commands/version.js";
 import type { CliContext } from "./context.js";
 import { ExitCode } from "./exit-codes.js";
@@ -88,6 +90,90 @@ export function buildProgram(ctx: CliContext, setExit: (code: number) => void): 
         credentials?: string;
         helm?: string;
       }) => setExit(await chartsPullCommand(ctx, o)),
+    );
+
+  // 23ke validate / 23ke values: offline views of the 23ke-config (issue 3).
+  const collectFile = (v: string, prev: string[]): string[] => [...prev, v];
+  const outputChoice =
+    (...choices: string[]) =>
+    (v: string): string => {
+      if (!choices.includes(v)) throw new InvalidArgumentError(`expected one of: ${choices.join(", ")}`);
+      return v;
+    };
+  program
+    .command("validate")
+    .description("check a 23ke-config offline and list every problem with its key path, file and line")
+    .requiredOption(
+      "-f, --file <file>",
+      "the config: values.yaml or a Secret manifest holding it; repeat for layers, later wins",
+      collectFile,
+      [] as string[],
+    )
+    .option("-o, --output <format>", "text or json", outputChoice("text", "json"), "text")
+    .addHelpText(
+      "after",
+      `
+Each file is either the values document itself or a Secret manifest (kind: Secret) holding it
+under stringData.values.yaml or data.values.yaml. Several -f are layered like the Secrets
+23ke-config-0 < 23ke-config-1 < 23ke-config-2 < 23ke-config (later wins; null deletes).
+
+Exit codes: 0 valid, 1 invalid. Secret values are never printed.
+
+Examples:
+  23ke validate -f examples/23ke-config.yaml
+  23ke validate -f shared.yaml -f prod.yaml --output json`,
+    )
+    .action(async (o: { file: string[]; output: "text" | "json" }) => setExit(await validateCommand(ctx, o)));
+  program
+    .command("values")
+    .description("show the merged Helm values of one component and the layer each key came from")
+    .argument(
+      "<component>",
+      "component, e.g. gardenlet, dashboard, kube-apiserver (release names like internal-gardenlet work too)",
+    )
+    .requiredOption(
+      "-f, --file <file>",
+      "the 23ke-config (repeat for layers, later wins)",
+      collectFile,
+      [] as string[],
+    )
+    .option(
+      "--values-dir <dir>",
+      "the config/ directory of a config repository checkout (<component>-values*.yaml)",
+    )
+    .option("--namespace <ns>", "the system namespace 23ke uses", "23ke-system")
+    .option("--show-secrets", "print secret values instead of masking them", false)
+    .option(
+      "-o, --output <format>",
+      "yaml (annotated with layers) or json",
+      outputChoice("yaml", "json"),
+      "yaml",
+    )
+    .addHelpText(
+      "after",
+      `
+Layers, lowest first: <component>-base-values (fanned out from the config) < <component>-values-0
+< -1 < -2 < <component>-values (from --values-dir). Injections and inline values of the release
+catalog are applied in the cluster and not shown. Generated secrets exist only in the cluster and
+appear as placeholders.
+
+Components: ${KNOWN_VALUES_COMPONENTS.join(", ")}
+
+Examples:
+  23ke values gardenlet -f examples/23ke-config.yaml
+  23ke values dashboard -f 23ke-config.yaml --values-dir ../landscape-config/config --output json`,
+    )
+    .action(
+      async (
+        component: string,
+        o: {
+          file: string[];
+          valuesDir?: string;
+          namespace: string;
+          showSecrets: boolean;
+          output: "yaml" | "json";
+        },
+      ) => setExit(await valuesCommand(ctx, component, o)),
     );
 
   return program;

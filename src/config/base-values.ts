@@ -99,7 +99,7 @@ export function fanOut(c: ResolvedConfig, opts: FanOutOptions): BaseValuesDocume
     issuer: c.issuer.enabled
       ? { enabled: true, email: c.issuer.email, server: c.issuer.server }
       : { enabled: false },
-    "kube-apiserver": kubeApiserver(c),
+    "kube-apiserver": kubeApiserver(c, opts),
     velero: c.backups.enabled ? velero(c) : undefined,
     webterminal: {
       global: { runtime: { certificate: { certManager: { enabled: true, issuerName: "gardener-ca" } } } },
@@ -413,7 +413,7 @@ function ingressNginx(c: ResolvedConfig): Record<string, unknown> {
   return mergeValues({ controller }, imgs);
 }
 
-function kubeApiserver(c: ResolvedConfig): Record<string, unknown> {
+function kubeApiserver(c: ResolvedConfig, opts: FanOutOptions): Record<string, unknown> {
   const tls: Record<string, unknown> = {
     kubeAPIServer: { staticTokens: { healthCheck: c.generated.healthCheckToken } },
   };
@@ -423,6 +423,8 @@ function kubeApiserver(c: ResolvedConfig): Record<string, unknown> {
       namespace: GARDEN_NAMESPACE,
       serviceName: "garden-kube-apiserver",
       replicas: 2,
+      // Where the chart writes gardener-internal-kubeconfig and gardenlet-kubeconfig-bootstrap.
+      kubeconfigSecretNamespace: opts.systemNamespace,
       apiServer: {
         hostname: c.hosts.api,
         serviceName: "garden-kube-apiserver",

@@ -13,7 +13,7 @@ import { ConfigSchema, type ParsedConfig } from "./config-schema.js";
 import { issuesToProblems, sortProblems, type RawProblem } from "./config-problems.js";
 import { checkRules } from "./config-rules.js";
 import type { BackupProvider } from "./credential-keys.js";
-import { generatedSecretsLayer, type GeneratedSecrets } from "./generated-secrets.js";
+import type { GeneratedSecrets } from "./generated-secrets.js";
 
 /** Names of the operator's config Secrets, lowest first. */
 export const CONFIG_LAYER_NAMES = ["23ke-config-0", "23ke-config-1", "23ke-config-2", "23ke-config"] as const;
@@ -152,8 +152,9 @@ function dedupe(ps: Problem[]): Problem[] {
 }
 
 /**
- * Validates the layers and resolves them with the generated secrets on top. Throws a
- * ValidationError carrying every problem.
+ * Validates the layers and resolves them with the generated secrets on top (they win over
+ * operator input; their format is checked where they are read, see generated-secrets.ts).
+ * Throws a ValidationError carrying every problem.
  */
 export function resolveConfig(
   layers: readonly ConfigLayer[],
@@ -162,23 +163,7 @@ export function resolveConfig(
 ): { config: ResolvedConfig; warnings: Problem[] } {
   const check = checkConfig(layers);
   if (!check.valid || check.parsed === undefined) throw new ValidationError(what, check.problems);
-  // Generated secrets go through the same schema: a damaged generated Secret is reported too.
-  const withGenerated = mergeLayers(
-    [
-      { name: "config", values: check.merged },
-      { name: "generated", values: generatedSecretsLayer(generated) },
-    ],
-    { dropNulls: true },
-  ).values;
-  const parsed = ConfigSchema.safeParse(withGenerated);
-  if (!parsed.success) {
-    const problems = issuesToProblems(ConfigSchema, parsed.error.issues, withGenerated).map((p) => ({
-      path: formatPath(p.path),
-      message: `${p.message} (in the generated secrets)`,
-    }));
-    throw new ValidationError(what, problems);
-  }
-  return { config: deriveConfig(parsed.data, check.merged, generated), warnings: check.warnings };
+  return { config: deriveConfig(check.parsed, check.merged, generated), warnings: check.warnings };
 }
 
 /** Applies the derivation rules of DESIGN.md §2 to a valid parsed config. */

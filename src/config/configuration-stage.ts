@@ -23,7 +23,9 @@ import {
 } from "./config-resolve.js";
 import {
   GENERATED_SECRETS_NAME,
+  GENERATED_SECRET_PATHS,
   completeGeneratedSecrets,
+  malformedGeneratedSecrets,
   cryptoRandomChars,
   generatedSecretsLayer,
   readGeneratedSecrets,
@@ -160,6 +162,13 @@ export async function ensureGeneratedSecrets(
         );
       }
       current = readGeneratedSecrets(parsed);
+      const bad = malformedGeneratedSecrets(current);
+      if (bad.length > 0) {
+        throw new TerminalError(
+          `Secret ${namespace}/${GENERATED_SECRETS_NAME} holds malformed values at ${bad.map((k) => GENERATED_SECRET_PATHS[k].join(".")).join(", ")}; fix them or remove those keys (they are then generated anew)`,
+          { reason: "GeneratedSecretsInvalid", object: `Secret ${namespace}/${GENERATED_SECRETS_NAME}` },
+        );
+      }
     }
   }
   const { secrets, added } = completeGeneratedSecrets(current, random);

@@ -86,6 +86,23 @@ export function generatedSecretsLayer(g: GeneratedSecrets): Record<string, unkno
   };
 }
 
+/** The format each generated secret must have (bootstrap tokens as Kubernetes defines them). */
+export const GENERATED_SECRET_FORMATS: Readonly<Record<keyof GeneratedSecrets, RegExp>> = {
+  dashboardSessionSecret: /^[A-Za-z0-9]{20,}$/,
+  dashboardClientSecret: /^[A-Za-z0-9]{20,}$/,
+  healthCheckToken: /^[A-Za-z0-9]{20,}$/,
+  bootstrapTokenId: /^[a-z0-9]{6}$/,
+  bootstrapTokenSecret: /^[a-z0-9]{16}$/,
+};
+
+/** The keys whose stored value does not have the expected format (names only, never values). */
+export function malformedGeneratedSecrets(g: Partial<GeneratedSecrets>): (keyof GeneratedSecrets)[] {
+  return GENERATED_SECRET_KEYS.filter((k) => {
+    const v = g[k];
+    return v !== undefined && !GENERATED_SECRET_FORMATS[k].test(v);
+  });
+}
+
 /** Reads what a stored layer holds (string values only; anything else counts as missing). */
 export function readGeneratedSecrets(values: unknown): Partial<GeneratedSecrets> {
   const out: Partial<GeneratedSecrets> = {};
