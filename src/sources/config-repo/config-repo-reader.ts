@@ -11,7 +11,7 @@
  */
 import { readdirSync, readFileSync, existsSync, statSync } from "node:fs";
 import path from "node:path";
-import { LineCounter, parseAllDocuments, parseDocument, isMap, type Document } from "yaml";
+import { LineCounter, parseAllDocuments, parseDocument, isMap, isScalar, type Document } from "yaml";
 import { ValidationError, type Problem } from "../../errors/errors.js";
 
 /** One value layer from the repository, in the order DESIGN.md §3 gives (`-0` < `-1` < `-2` < plain). */
@@ -68,6 +68,11 @@ function yamlProblems(doc: Document, lc: LineCounter, file: string): Problem[] {
   });
 }
 
+/** A document with nothing in it (empty, only comments, a trailing `---`). */
+function isEmpty(doc: Document): boolean {
+  return doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null);
+}
+
 function listYaml(dir: string, pattern: RegExp): string[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir)
@@ -88,7 +93,7 @@ function readValues(
     problems.push(...found);
     return undefined;
   }
-  if (doc.contents === null) return { values: {}, text };
+  if (isEmpty(doc) || doc.contents === null) return { values: {}, text };
   if (!isMap(doc.contents)) {
     const pos = linePos(lc, doc.contents.range?.[0]);
     problems.push({
@@ -117,7 +122,7 @@ function readManifests(root: string, rel: string, problems: Problem[]): Manifest
       problems.push(...found);
       continue;
     }
-    if (doc.contents === null) continue;
+    if (isEmpty(doc) || doc.contents === null) continue;
     const pos = linePos(lc, doc.contents.range?.[0]) ?? { line: 1, column: 1 };
     const at = { file: rel, line: pos.line, column: pos.column };
     if (!isMap(doc.contents)) {
