@@ -11,12 +11,50 @@ import {
   formatProblem,
 } from "../errors/errors.js";
 import { chartsPullCommand } from "./commands/charts.js";
+import { applyCommand } from "./commands/apply.js";
 import { devDownCommand, devUpCommand } from "./commands/dev.js";
+import { planCommand } from "./commands/plan.js";
+import { statusCommand } from "./commands/status.js";
 import { validateCommand } from "./commands/validate.js";
 import { KNOWN_VALUES_COMPONENTS, valuesCommand } from "./commands/values.js";
 import { toolVersion, versionCommand } from "./commands/version.js";
 import type { CliContext } from "./context.js";
 import { ExitCode } from "./exit-codes.js";
+import { DEFAULT_SYSTEM_NAMESPACE, landscapeOptionHelp as h, type LandscapeOptions } from "./landscape.js";
+
+function collectRepeat(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** The inputs plan and apply share: config, configuration repository, clusters, charts. */
+function landscapeCommand(cmd: Command): Command {
+  return cmd
+    .option("-f, --file <file>", h.file, collectRepeat, [] as string[])
+    .option("--values-dir <dir>", h.valuesDir)
+    .option("--config-repo <url>", h.configRepo)
+    .option("--config-ref <ref>", h.configRef)
+    .option("--config-path <path>", h.configPath)
+    .option("--catalog <version>", h.catalog)
+    .option("--kubeconfig <file>", h.kubeconfig)
+    .option("--virtual-kubeconfig <file>", h.virtualKubeconfig)
+    .option("--system-namespace <ns>", h.systemNamespace, DEFAULT_SYSTEM_NAMESPACE)
+    .option("--helm <path>", h.helm)
+    .option("--chart-mirror <from=to>", h.chartMirror, collectRepeat, [] as string[])
+    .option("--cache-dir <dir>", h.cacheDir)
+    .option("--concurrency <n>", h.concurrency, positiveInt, 4)
+    .option("--timeout <seconds>", h.timeout, positiveInt, 300);
+}
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError("expected a whole number of at least 1");
+  return n;
+}
+
+function textOrJson(value: string): "text" | "json" {
+  if (value !== "text" && value !== "json") throw new InvalidArgumentError("expected text or json");
+  return value;
+}
 
 function intOption(value: string): number {
   const n = Number(value);
@@ -174,6 +212,56 @@ Examples:
           output: "yaml" | "json";
         },
       ) => setExit(await valuesCommand(ctx, component, o)),
+    );
+
+  landscapeCommand(
+    program
+      .command("plan")
+      .description("show what an apply would do: the ordered components, and with a cluster install/upgrade/unchanged and a diff of the values"),
+  )
+    .option("-o, --output <format>", "text or json", textOrJson, "text")
+    .addHelpText(
+      "after",
+      `
+Without --kubeconfig (and no $KUBECONFIG) nothing is contacted: the components are listed in an
+order in which every dependency comes first. With a cluster, each component shows install, upgrade
+or unchanged and the values that would change (secrets masked); nothing is written.
+
+Examples:
+  23ke plan -f examples/23ke-config.yaml --output json
+  23ke plan -f 23ke-config.yaml --values-dir ./landscape --kubeconfig ~/.kube/garden`,
+    )
+    .action(async (o: LandscapeOptions & { output: "text" | "json" }) => setExit(await planCommand(ctx, o)));
+  landscapeCommand(
+    program
+      .command("apply")
+      .description("run all stages once: configuration, pre-gardener, gardener; exit 0 only when every component is Ready"),
+  )
+    .option("-o, --output <format>", "text (live progress on a terminal) or json", textOrJson, "text")
+    .addHelpText(
+      "after",
+      `
+The config comes from -f files, else from the 23ke-config Secrets in the system namespace. Values
+of the configuration repository (--values-dir or --config-repo) are written as <component>-values
+Secrets. Each component is installed when its dependencies are Ready and is Ready itself only when
+what it deployed is healthy; a component whose chart and values did not change is not touched.
+
+Examples:
+  23ke apply -f 23ke-config.yaml --config-repo https://git.example.org/landscape.git --kubeconfig ~/.kube/garden
+  23ke apply --kubeconfig k --virtual-kubeconfig v --chart-mirror '*=https://charts.internal.example'`,
+    )
+    .action(async (o: LandscapeOptions & { output: "text" | "json" }) => setExit(await applyCommand(ctx, o)));
+  program
+    .command("status")
+    .description("per component: state, chart version, release revision, last applied, last failure")
+    .option("--kubeconfig <file>", h.kubeconfig)
+    .option("--system-namespace <ns>", h.systemNamespace, DEFAULT_SYSTEM_NAMESPACE)
+    .option("-o, --output <format>", "text, json or yaml", (v: string) => {
+      if (v !== "text" && v !== "json" && v !== "yaml") throw new InvalidArgumentError("expected text, json or yaml");
+      return v;
+    }, "text")
+    .action(async (o: { kubeconfig?: string; systemNamespace: string; output: "text" | "json" | "yaml" }) =>
+      setExit(await statusCommand(ctx, o)),
     );
 
   return program;

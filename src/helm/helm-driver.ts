@@ -204,6 +204,18 @@ export class HelmDriver {
     }
   }
 
+  /** The user-supplied values of the current release (`helm get values`), or undefined when there is none. */
+  async values(t: HelmTarget): Promise<Record<string, unknown> | undefined> {
+    try {
+      const r = await this.run(["get", "values", t.release, ...HelmDriver.target(t), "-o", "json"], 60_000);
+      const v = JSON.parse(r.stdout) as Record<string, unknown> | null;
+      return v ?? {};
+    } catch (e) {
+      if (/not found/.test((e as { stderr?: string }).stderr ?? "")) return undefined;
+      throw transient(`cannot read the values of release ${t.namespace}/${t.release}`, e);
+    }
+  }
+
   /** Renders a chart locally (for plan), without a cluster. */
   async template(req: Omit<UpgradeRequest, "kubeconfig" | "timeoutMs"> & { timeoutMs?: number }): Promise<string> {
     const dir = mkdtempSync(path.join(os.tmpdir(), "23ke-values-"));

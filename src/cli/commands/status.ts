@@ -1,0 +1,53 @@
+/**
+ * `23ke status`: per component its state, chart version, release revision, last applied time and
+ * the message of the last failure, from the records 23ke keeps in the base cluster.
+ */
+import { stringify } from "yaml";
+import { StatusStore } from "../../reconcile/status-store.js";
+import type { ComponentRecord } from "../../status/component-state.js";
+import { print, type CliContext } from "../context.js";
+import { baseClient, type LandscapeOptions } from "../landscape.js";
+
+export interface StatusOptions extends Pick<LandscapeOptions, "kubeconfig" | "systemNamespace"> {
+  output: "text" | "json" | "yaml";
+}
+
+const stageOrder = ["configuration", "pre-gardener", "gardener"];
+
+export function statusRows(records: Iterable<ComponentRecord>): ComponentRecord[] {
+  return [...records].sort((a, b) => stageOrder.indexOf(a.stage) - stageOrder.indexOf(b.stage) || a.component.localeCompare(b.component));
+}
+
+export async function statusCommand(ctx: CliContext, o: StatusOptions): Promise<number> {
+  const { client } = baseClient(o, ctx.env);
+  const records = statusRows((await new StatusStore(client, o.systemNamespace).readAll()).values());
+  const rows = records.map((r) => ({
+    component: r.component,
+    stage: r.stage,
+    target: r.target,
+    release: `${r.namespace}/${r.release}`,
+    ready: r.ready,
+    state: r.state,
+    reason: r.reason,
+    chart: `${r.chart.name}-${r.chart.version}`,
+    revision: r.revision ?? null,
+    lastApplied: r.lastApplied ?? null,
+    message: r.message,
+  }));
+  if (o.output === "json") print(ctx, JSON.stringify({ components: rows }, null, 2));
+  else if (o.output === "yaml") ctx.stdout.write(stringify({ components: rows }));
+  else {
+    if (rows.length === 0) {
+      print(ctx, `no components recorded in ${o.systemNamespace}: nothing applied yet (run 23ke apply)`);
+      return 1;
+    }
+    print(ctx, `${"COMPONENT".padEnd(40)} ${"STATE".padEnd(10)} ${"CHART".padEnd(36)} ${"REV".padStart(4)} ${"LAST APPLIED".padEnd(20)} MESSAGE`);
+    for (const r of rows) {
+      print(
+        ctx,
+        `${r.component.padEnd(40)} ${r.state.padEnd(10)} ${r.chart.padEnd(36)} ${String(r.revision ?? "-").padStart(4)} ${(r.lastApplied ?? "-").slice(0, 19).padEnd(20)} ${r.ready ? "" : r.message}`,
+      );
+    }
+  }
+  return rows.length > 0 && rows.every((r) => r.ready) ? 0 : 1;
+}
