@@ -72,7 +72,7 @@ export function fanOut(c: ResolvedConfig, opts: FanOutOptions): BaseValuesDocume
     addons: { backups: c.backupsVerbatim },
     "cert-management": certManagement(c),
     "cert-manager": mergeValues({ installCRDs: true }, images("cert-manager", c)),
-    certificates: certificates(c),
+    certificates: certificates(c, opts),
     dashboard: dashboard(c),
     dnsprovider: {
       domains: [c.domain],
@@ -182,11 +182,11 @@ function certManagement(c: ResolvedConfig): Record<string, unknown> {
   );
 }
 
-function certificates(c: ResolvedConfig): Record<string, unknown> {
+function certificates(c: ResolvedConfig, opts: FanOutOptions): Record<string, unknown> {
+  // The PKI Secrets live in the system namespace, where the injections read them.
+  const base = { gardener: c.hosts.api, systemNamespace: opts.systemNamespace };
   // Without an ACME issuer there is nobody to sign the seed's wildcard certificate.
-  return c.issuer.enabled
-    ? { gardener: c.hosts.api, "seed-ingress": c.hosts.seedIngress }
-    : { gardener: c.hosts.api };
+  return c.issuer.enabled ? { ...base, "seed-ingress": c.hosts.seedIngress } : base;
 }
 
 function dashboard(c: ResolvedConfig): Record<string, unknown> {
