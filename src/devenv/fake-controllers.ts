@@ -136,6 +136,8 @@ async function reconcileAll(ctx: Context): Promise<void> {
       objs = await ctx.client.list<Obj>(h.apiVersion, h.kind);
     } catch (e) {
       if (e instanceof KubeNotFoundError) continue; // CRD not installed (yet)
+      // A CRD that was just created answers 429 "storage is (re)initializing" for a moment.
+      if (e instanceof KubeApiError && e.code === 429) continue;
       if (e instanceof KubeApiError && e.code === 404) {
         ctx.client.forgetDiscovery(); // CRD removed since it was discovered
         continue;
