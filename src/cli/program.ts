@@ -85,12 +85,14 @@ export function buildProgram(ctx: CliContext, setExit: (code: number) => void): 
     .description("the local environment: real apiservers, simulated nodes, on loopback");
   dev
     .command("up")
-    .description("start the local environment, print its kubeconfig paths, and keep it running until Ctrl-C")
+    .description("start the local environment, install the landscape into it, print the status, and keep it running until Ctrl-C")
     .option("--dir <dir>", "working directory of the environment", ".devenv")
     .option("--nodes <n>", "simulated nodes in the base cluster", intOption, 2)
     .option("--bin-dir <dir>", "where the test-environment binaries are (default: tools/testenv/bin)")
-    .option("--once", "start, print, and stop again (a smoke check)", false)
-    .action(async (o: { dir: string; nodes: number; binDir?: string; once: boolean }) =>
+    .option("--once", "start, apply, print, and stop again (a smoke check)", false)
+    .option("--no-apply", "only start the environment, do not install the landscape")
+    .option("--config <file>", "the 23ke-config to store as Secret 23ke-config", "examples/23ke-config-minimal.yaml")
+    .action(async (o: { dir: string; nodes: number; binDir?: string; once: boolean; apply: boolean; config: string }) =>
       setExit(await devUpCommand(ctx, o)),
     );
   dev

@@ -93,8 +93,11 @@ export function readiness(o: Obj): Readiness {
     case "cert-manager.io/Certificate":
     case "cert-manager.io/Issuer":
     case "cert-manager.io/ClusterIssuer": {
-      const r = condition(o, "Ready");
-      if (r?.status === "True" && observed(o)) return { ready: true, message: "ready" };
+      // cert-manager records the generation on the condition, not in status.observedGeneration.
+      const r = condition(o, "Ready") as (Condition & { observedGeneration?: number }) | undefined;
+      const gen = o.metadata.generation;
+      const current = gen === undefined || r?.observedGeneration === undefined || r.observedGeneration >= gen;
+      if (r?.status === "True" && current) return { ready: true, message: "ready" };
       return { ready: false, message: r === undefined ? "no Ready condition yet" : `not ready: ${r.message ?? r.reason ?? ""}`.trim() };
     }
     default:

@@ -93,7 +93,8 @@ export async function waitHealthy(w: HealthWait): Promise<void> {
       w.onProgress?.(msg);
     }
     if (Date.now() >= deadline) {
-      throw new HealthTimeoutError(`not healthy after ${Math.round(w.timeoutMs / 1000)}s: ${pending.join("; ")}`, {
+      const shown = pending.length > 3 ? [...pending.slice(0, 3), `and ${pending.length - 3} more`] : pending;
+      throw new HealthTimeoutError(`not healthy after ${Math.round(w.timeoutMs / 1000)}s: ${shown.join("; ")}`, {
         reason: "HealthCheckTimeout",
         object: pending[0]?.split(":")[0] ?? "",
       });

@@ -25,6 +25,8 @@ describe("readiness by kind", () => {
     ["gardener Issuer Invalid", { apiVersion: "cert.gardener.cloud/v1alpha1", kind: "Issuer", metadata: meta(), status: { state: "Invalid", message: "email missing" } }, false, true, /Issuer reports Invalid: email missing/],
     ["gardener Issuer Pending", { apiVersion: "cert.gardener.cloud/v1alpha1", kind: "Issuer", metadata: meta(), status: { state: "Pending" } }, false, false, /state Pending/],
     ["cert-manager Certificate Ready", { apiVersion: "cert-manager.io/v1", kind: "Certificate", metadata: meta(), status: { observedGeneration: 2, conditions: [{ type: "Ready", status: "True" }] } }, true, false, /ready/],
+    ["cert-manager Certificate Ready (generation on the condition)", { apiVersion: "cert-manager.io/v1", kind: "Certificate", metadata: meta(), status: { conditions: [{ type: "Ready", status: "True", observedGeneration: 2 }] } }, true, false, /ready/],
+    ["cert-manager Certificate Ready for an older generation", { apiVersion: "cert-manager.io/v1", kind: "Certificate", metadata: meta(3), status: { conditions: [{ type: "Ready", status: "True", observedGeneration: 2 }] } }, false, false, /not ready/],
     ["cert-manager Certificate issuing", { apiVersion: "cert-manager.io/v1", kind: "Certificate", metadata: meta(), status: { conditions: [{ type: "Ready", status: "False", message: "Issuing certificate" }] } }, false, false, /not ready: Issuing/],
     ["a ConfigMap only needs to exist", { apiVersion: "v1", kind: "ConfigMap", metadata: meta() }, true, false, /exists/],
   ])("%s", (_name, obj, ready, failed, message) => {
