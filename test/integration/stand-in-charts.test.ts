@@ -21,7 +21,7 @@ import {
 } from "../../src/devenv/fake-controllers.js";
 import type { KubeClient, KubeObject } from "../../src/kube/client.js";
 import { waitFor } from "../../src/util/wait.js";
-import { baseClient, helmEnv, testEnv, uniqueName } from "../support/env.js";
+import { baseClient, helmEnv, testEnv, uniqueName, virtualClient } from "../support/env.js";
 
 const run = promisify(execFile);
 const root = path.resolve(import.meta.dirname, "..", "..");
@@ -626,5 +626,306 @@ describe("fake controllers in the base cluster", () => {
     );
     expect(failed.status?.message).toBe(message);
     expect(errors).toEqual([]);
+  });
+});
+
+/**
+ * Every stand-in installs with 23ke-like values into its target cluster and becomes ready under
+ * helm's own wait: workloads on kwok's nodes in the base cluster; CRDs, RBAC and Gardener objects
+ * in the virtual garden. Cluster-scoped objects (IngressClass, PriorityClasses, the kept
+ * core.gardener.cloud CRDs) may already belong to another test's releases; then that part is
+ * skipped rather than fought over.
+ */
+describe("stand-ins install and become ready", () => {
+  let base: KubeClient;
+  let ns: string;
+  const installed: { release: string; kubeconfig: string; namespace: string }[] = [];
+  let virtualKubeconfig: string | undefined;
+  let virtualNs: string;
+  let virtualOwned = false;
+
+  beforeAll(async () => {
+    base = baseClient();
+    ns = uniqueName("standin-all");
+    virtualNs = uniqueName("standin-virtual");
+    virtualKubeconfig = testEnv().virtual?.kubeconfig;
+    await helm(["repo", "add", "local", testEnv().helmRepository ?? "", "--force-update"]);
+  });
+  afterAll(async () => {
+    for (const r of installed.reverse()) {
+      await helm(
+        ["uninstall", r.release, "-n", r.namespace, "--ignore-not-found", "--wait"],
+        r.kubeconfig,
+      ).catch(() => undefined);
+    }
+    await base.delete("v1", "Namespace", ns).catch(() => undefined);
+    if (virtualKubeconfig !== undefined && virtualOwned) {
+      const v = virtualClient();
+      // Kept on uninstall (helm.sh/resource-policy: keep); remove them so other tests can own them.
+      for (const crd of [
+        "seeds",
+        "controllerregistrations",
+        "controllerdeployments",
+        "controllerinstallations",
+        "cloudprofiles",
+        "projects",
+        "shoots",
+      ]) {
+        await v
+          .delete("apiextensions.k8s.io/v1", "CustomResourceDefinition", `${crd}.core.gardener.cloud`)
+          .catch(() => undefined);
+      }
+      await v
+        .delete("apiextensions.k8s.io/v1", "CustomResourceDefinition", "terminals.dashboard.gardener.cloud")
+        .catch(() => undefined);
+      await v.delete("v1", "Namespace", virtualNs).catch(() => undefined);
+    }
+  });
+
+  async function install(
+    release: string,
+    chart: string,
+    version: string,
+    values: Record<string, unknown>,
+    kubeconfig: string,
+    namespace: string,
+  ): Promise<void> {
+    const file = path.join(scratch, `all-${release}.yaml`);
+    writeFileSync(file, stringify(values), { mode: 0o600 });
+    installed.push({ release, kubeconfig, namespace });
+    await helm(
+      [
+        "upgrade",
+        "--install",
+        release,
+        chart,
+        "--version",
+        version,
+        "-n",
+        namespace,
+        "--create-namespace",
+        "-f",
+        file,
+        "--wait",
+        "--timeout",
+        "150s",
+      ],
+      kubeconfig,
+    );
+  }
+
+  const baseCharts: [string, string, string, () => Record<string, unknown>][] = [
+    [
+      "ingress",
+      "ingress-nginx",
+      "4.8.3",
+      () => ({
+        ...fullValues["ingress-nginx"],
+        controller: {
+          ...(fullValues["ingress-nginx"]?.controller as object),
+          ingressClassResource: { enabled: false },
+        },
+      }),
+    ],
+    ["etcd", "etcd", "6.0.0", () => ({ ...fullValues.etcd, name: "etcd" })],
+    [
+      "etcd-events",
+      "etcd",
+      "6.0.0",
+      () => ({ ...fullValues.etcd, name: "etcd-events", backup: { storageProvider: "" } }),
+    ],
+    ["identity", "identity", "3.0.0", () => fullValues.identity ?? {}],
+    [
+      "kube-apiserver",
+      "garden-kube-apiserver",
+      "4.2.0",
+      () => ({ ...fullValues["garden-kube-apiserver"], namespace: ns, kubeconfigSecretNamespace: ns }),
+    ],
+    [
+      "gardener-runtime",
+      "gardener-controlplane",
+      "1.86.0",
+      () => ({ ...fullValues["gardener-controlplane"], application: { enabled: false } }),
+    ],
+    ["gardenlet", "gardenlet", "1.86.0", () => fullValues.gardenlet ?? {}],
+    [
+      "dashboard-runtime",
+      "dashboard",
+      "1.71.0",
+      () => ({ ...fullValues.dashboard, "gardener-dashboard-application": { enabled: false } }),
+    ],
+    [
+      "exporter-runtime",
+      "gardener-metrics-exporter",
+      "0.28.0",
+      () => ({ ...fullValues["gardener-metrics-exporter"], application: { enabled: false } }),
+    ],
+    ["terminal-runtime", "gardener-webterminal", "0.0.2", () => ({ runtime: { enabled: true } })],
+    ["velero", "velero", "5.2.0", () => fullValues.velero ?? {}],
+  ];
+
+  it.each(baseCharts)("base cluster: %s (%s %s) becomes ready", async (release, chart, version, values) => {
+    await install(release, `local/${chart}`, version, values(), testEnv().base.kubeconfig, ns);
+  });
+
+  it("base cluster: an impossible nodeSelector from a values layer keeps a stand-in from becoming ready", async () => {
+    const release = "identity-broken";
+    const file = path.join(scratch, "broken.yaml");
+    writeFileSync(file, stringify({ nodeSelector: { "test.23ke.io/never": "true" } }), { mode: 0o600 });
+    installed.push({ release, kubeconfig: testEnv().base.kubeconfig, namespace: `${ns}-broken` });
+    const args = [
+      "install",
+      release,
+      "local/identity",
+      "--version",
+      "3.0.0",
+      "-n",
+      `${ns}-broken`,
+      "--create-namespace",
+      "-f",
+      file,
+      "--wait",
+      "--timeout",
+      "8s",
+    ];
+    await expect(helm(args, testEnv().base.kubeconfig)).rejects.toThrow();
+    const dep = await base.get<Doc & { status?: { readyReplicas?: number } }>(
+      "apps/v1",
+      "Deployment",
+      "identity",
+      `${ns}-broken`,
+    );
+    expect(dep?.status?.readyReplicas ?? 0).toBe(0);
+    await base.delete("v1", "Namespace", `${ns}-broken`).catch(() => undefined);
+  });
+
+  it("base cluster: every stand-in workload is ready on simulated nodes", async () => {
+    type Workload = Doc & { status?: { readyReplicas?: number; replicas?: number } };
+    const deps = await base.list<Workload>("apps/v1", "Deployment", ns);
+    const sts = await base.list<Workload>("apps/v1", "StatefulSet", ns);
+    expect(deps.map((d) => d.metadata.name).sort()).toEqual(
+      [
+        "garden-kube-apiserver",
+        "gardener-admission-controller",
+        "gardener-apiserver",
+        "gardener-controller-manager",
+        "gardener-dashboard",
+        "gardener-metrics-exporter",
+        "gardener-scheduler",
+        "gardenlet",
+        "identity",
+        "nginx-ingress-controller",
+        "terminal-controller-manager",
+        "velero",
+      ].sort(),
+    );
+    expect(sts.map((s) => s.metadata.name).sort()).toEqual(["etcd", "etcd-events"]);
+    for (const w of [...deps, ...sts]) {
+      const want = (w.spec as { replicas?: number }).replicas ?? 1;
+      expect(want, `${w.kind} ${w.metadata.name}`).toBeGreaterThan(0);
+      expect(w.status?.readyReplicas, `${w.kind} ${w.metadata.name} ready`).toBe(want);
+    }
+    expect(await base.get("v1", "Secret", "gardener-internal-kubeconfig", ns)).toBeDefined();
+  });
+
+  it("virtual garden: gardener-controlplane application, cloudprofiles, extensions, dashboard/exporter/terminal applications, garden-content", async (ctx) => {
+    if (virtualKubeconfig === undefined) return ctx.skip();
+    const v = virtualClient();
+    if (
+      (await v.get("apiextensions.k8s.io/v1", "CustomResourceDefinition", "seeds.core.gardener.cloud")) !==
+      undefined
+    )
+      return ctx.skip();
+    virtualOwned = true;
+    await install(
+      "gardener-application",
+      "local/gardener-controlplane",
+      "1.86.0",
+      { application: { enabled: true } },
+      virtualKubeconfig,
+      virtualNs,
+    );
+    await install(
+      "cloudprofiles",
+      "local/cloudprofiles",
+      "0.6.9",
+      fullValues.cloudprofiles ?? {},
+      virtualKubeconfig,
+      virtualNs,
+    );
+    for (const [ext, version] of [
+      ["provider-aws", "1.51.1"],
+      ["networking-calico", "1.37.0"],
+      ["shoot-dns-service", "1.41.0"],
+    ] as const) {
+      await install(ext, `local/${ext}`, version, fullValues[ext] ?? {}, virtualKubeconfig, virtualNs);
+    }
+    await install(
+      "dashboard-application",
+      "local/dashboard",
+      "1.71.0",
+      { "gardener-dashboard-application": { enabled: true } },
+      virtualKubeconfig,
+      virtualNs,
+    );
+    await install(
+      "exporter-application",
+      "local/gardener-metrics-exporter",
+      "0.28.0",
+      { application: { enabled: true } },
+      virtualKubeconfig,
+      virtualNs,
+    );
+    await install(
+      "terminal-application",
+      "local/gardener-webterminal",
+      "0.0.2",
+      { application: { enabled: true } },
+      virtualKubeconfig,
+      virtualNs,
+    );
+    const gc = fullValues["garden-content"] as { global: { additionalSecrets: { namespace: string }[] } };
+    const gcValues = {
+      ...gc,
+      gardenNamespace: virtualNs,
+      global: {
+        ...gc.global,
+        additionalSecrets: gc.global.additionalSecrets.map((s) => ({ ...s, namespace: virtualNs })),
+      },
+    };
+    const gcFile = path.join(scratch, "garden-content.yaml");
+    writeFileSync(gcFile, stringify(gcValues), { mode: 0o600 });
+    installed.push({ release: "garden-content", kubeconfig: virtualKubeconfig, namespace: virtualNs });
+    await helm(
+      [
+        "upgrade",
+        "--install",
+        "garden-content",
+        path.join(ownDir, "garden-content"),
+        "-n",
+        virtualNs,
+        "--create-namespace",
+        "-f",
+        gcFile,
+        "--wait",
+      ],
+      virtualKubeconfig,
+    );
+
+    expect(
+      (await v.list("core.gardener.cloud/v1beta1", "ControllerRegistration"))
+        .map((r) => r.metadata.name)
+        .sort(),
+    ).toEqual(["networking-calico", "provider-aws", "shoot-dns-service"]);
+    expect((await v.list("core.gardener.cloud/v1beta1", "CloudProfile")).map((r) => r.metadata.name)).toEqual(
+      ["aws"],
+    );
+    expect(await v.get("v1", "Secret", "bootstrap-token-0abcdz", "kube-system")).toBeDefined();
+    const domains = await v.list("v1", "Secret", virtualNs, "gardener.cloud/role");
+    expect(domains.map((s) => s.metadata.name).sort()).toEqual([
+      "default-domain-example-test",
+      "internal-domain-internal-example-test",
+    ]);
+    expect(await v.get("v1", "Secret", "for-backups-internal-seed", virtualNs)).toBeDefined();
   });
 });
