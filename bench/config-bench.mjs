@@ -2,11 +2,19 @@
 // example config (examples/23ke-config.yaml), as the reconciler does on every pass.
 // Not a test. Run after `npm run build`:  npm run bench:config
 // Target: median under 50 ms warm.
+import console from "node:console";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
+import process from "node:process";
 import { fileURLToPath } from "node:url";
-import { fanOut, generateSecrets, parseConfigLayers, renderBaseValues, resolveConfig } from "../dist/config/index.js";
+import {
+  fanOut,
+  generateSecrets,
+  parseConfigLayers,
+  renderBaseValues,
+  resolveConfig,
+} from "../dist/config/index.js";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const file = process.argv[2] ?? path.join(root, "examples", "23ke-config.yaml");
@@ -35,5 +43,9 @@ for (let i = 0; i < RUNS; i++) {
 }
 times.sort((a, b) => a - b);
 const q = (p) => times[Math.min(times.length - 1, Math.floor(p * times.length))];
-console.log(`config: parse + validate + fan-out of ${path.relative(root, file)} → ${last.docs} documents, ${last.bytes} bytes of YAML`);
-console.log(`runs ${RUNS} (after ${WARMUP} warm-up): median ${q(0.5).toFixed(2)} ms, p95 ${q(0.95).toFixed(2)} ms, min ${times[0].toFixed(2)} ms (target: median < 50 ms)`);
+console.log(
+  `config: parse + validate + fan-out of ${path.relative(root, file)} → ${last.docs} documents, ${last.bytes} bytes of YAML`,
+);
+console.log(
+  `runs ${RUNS} (after ${WARMUP} warm-up): median ${q(0.5).toFixed(2)} ms, p95 ${q(0.95).toFixed(2)} ms, min ${times[0].toFixed(2)} ms (target: median < 50 ms)`,
+);
