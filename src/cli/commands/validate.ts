@@ -6,7 +6,7 @@
  */
 import { readFile } from "node:fs/promises";
 import { checkConfig, parseConfigLayers, type ConfigText } from "../../config/index.js";
-import { formatProblem, type Problem } from "../../errors/errors.js";
+import { UsageError, formatProblem, type Problem } from "../../errors/errors.js";
 import { print, type CliContext } from "../context.js";
 import { ExitCode } from "../exit-codes.js";
 
@@ -42,6 +42,8 @@ export async function validateFiles(files: readonly string[]): Promise<ValidateR
 }
 
 export async function validateCommand(ctx: CliContext, opts: ValidateOptions): Promise<number> {
+  if (opts.file.length === 0)
+    throw new UsageError("give the 23ke-config with -f FILE (repeat -f for layers)");
   const report = await validateFiles(opts.file);
   if (opts.output === "json") {
     const strip = (p: Problem): Record<string, unknown> => ({

@@ -144,6 +144,12 @@ describe("23ke validate", () => {
     );
   });
 
+  it("asks for -f when no file is given (exit 2)", async () => {
+    const r = await run(["validate"], dir);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("-f FILE");
+  });
+
   it("rejects an unknown --output with a usage error (exit 2)", async () => {
     expect((await run(["validate", "-f", example, "--output", "xml"], dir)).code).toBe(2);
   });
