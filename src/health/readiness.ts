@@ -56,8 +56,11 @@ export function readiness(o: Obj): Readiness {
       if (progressing?.reason === "ProgressDeadlineExceeded") {
         return { ready: false, message: `progress deadline exceeded: ${progressing.message ?? ""}`.trim() };
       }
+      // As `kubectl rollout status`: all replicas updated, old ones gone, the updated ones available.
+      const total = num(o.status?.replicas);
       if (!observed(o)) return { ready: false, message: "rollout not yet observed by the controller" };
       if (updated < want || available < want) return { ready: false, message: `${available}/${want} replicas available, ${updated} updated` };
+      if (total > updated) return { ready: false, message: `${total - updated} old replica(s) pending termination` };
       return { ready: true, message: `${available}/${want} replicas available` };
     }
     case "apps/StatefulSet": {
@@ -113,7 +116,13 @@ export function readiness(o: Obj): Readiness {
 function gardenerState(o: Obj): Readiness {
   const state = typeof o.status?.state === "string" ? o.status.state : undefined;
   const msg = typeof o.status?.message === "string" ? o.status.message : undefined;
-  if (state === "Ready" && observed(o)) return { ready: true, message: "ready" };
+  // A status written for an older generation says nothing about the current spec.
+  const seen = o.status?.observedGeneration;
+  const gen = o.metadata.generation;
+  if (typeof seen === "number" && gen !== undefined && seen < gen) {
+    return { ready: false, message: `waiting for the controller to observe generation ${gen} (last state ${state ?? "none"})` };
+  }
+  if (state === "Ready") return { ready: true, message: "ready" };
   if (state === "Error" || state === "Invalid") {
     return { ready: false, failed: true, message: `${o.kind} reports ${state}${msg === undefined ? "" : `: ${msg}`}` };
   }

@@ -8,6 +8,7 @@ describe("readiness by kind", () => {
   it.each([
     ["Deployment available", { apiVersion: "apps/v1", kind: "Deployment", metadata: meta(), spec: { replicas: 2 }, status: { observedGeneration: 2, availableReplicas: 2, updatedReplicas: 2 } }, true, false, /2\/2 replicas available/],
     ["Deployment short of replicas", { apiVersion: "apps/v1", kind: "Deployment", metadata: meta(), spec: { replicas: 2 }, status: { observedGeneration: 2, availableReplicas: 1, updatedReplicas: 2 } }, false, false, /1\/2 replicas available/],
+    ["Deployment rolling out behind an old available replica", { apiVersion: "apps/v1", kind: "Deployment", metadata: meta(), spec: { replicas: 1 }, status: { observedGeneration: 2, replicas: 2, availableReplicas: 1, updatedReplicas: 1 } }, false, false, /1 old replica\(s\) pending termination/],
     ["Deployment with an old generation", { apiVersion: "apps/v1", kind: "Deployment", metadata: meta(3), spec: { replicas: 1 }, status: { observedGeneration: 2, availableReplicas: 1, updatedReplicas: 1 } }, false, false, /not yet observed/],
     ["Deployment default 1 replica", { apiVersion: "apps/v1", kind: "Deployment", metadata: meta(1), spec: {}, status: { observedGeneration: 1, availableReplicas: 1, updatedReplicas: 1 } }, true, false, /1\/1/],
     ["Deployment past its deadline", { apiVersion: "apps/v1", kind: "Deployment", metadata: meta(), spec: {}, status: { observedGeneration: 2, conditions: [{ type: "Progressing", status: "False", reason: "ProgressDeadlineExceeded", message: "ReplicaSet x has timed out" }] } }, false, false, /progress deadline exceeded: ReplicaSet x/],
@@ -21,6 +22,7 @@ describe("readiness by kind", () => {
     ["CRD not established", { apiVersion: "apiextensions.k8s.io/v1", kind: "CustomResourceDefinition", metadata: meta(), status: {} }, false, false, /not established/],
     ["DNSProvider Ready", { apiVersion: "dns.gardener.cloud/v1alpha1", kind: "DNSProvider", metadata: meta(), status: { state: "Ready", observedGeneration: 2 } }, true, false, /ready/],
     ["DNSProvider Error", { apiVersion: "dns.gardener.cloud/v1alpha1", kind: "DNSProvider", metadata: meta(), status: { state: "Error", message: "InvalidClientTokenId" } }, false, true, /DNSProvider reports Error: InvalidClientTokenId/],
+    ["DNSProvider with an Error for an older generation", { apiVersion: "dns.gardener.cloud/v1alpha1", kind: "DNSProvider", metadata: meta(3), status: { state: "Error", message: "old", observedGeneration: 2 } }, false, false, /waiting for the controller to observe generation 3/],
     ["DNSProvider no status", { apiVersion: "dns.gardener.cloud/v1alpha1", kind: "DNSProvider", metadata: meta(), status: {} }, false, false, /no status yet/],
     ["gardener Issuer Invalid", { apiVersion: "cert.gardener.cloud/v1alpha1", kind: "Issuer", metadata: meta(), status: { state: "Invalid", message: "email missing" } }, false, true, /Issuer reports Invalid: email missing/],
     ["gardener Issuer Pending", { apiVersion: "cert.gardener.cloud/v1alpha1", kind: "Issuer", metadata: meta(), status: { state: "Pending" } }, false, false, /state Pending/],
