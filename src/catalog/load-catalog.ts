@@ -10,7 +10,14 @@ import { ValidationError, type Problem } from "../errors/errors.js";
 import { checkGraph } from "../stages/graph.js";
 import { catalogSchema, type Catalog } from "./catalog-schema.js";
 
-const catalogDir = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "..", "src", "catalog", "catalogs");
+const catalogDir = path.join(
+  path.dirname(fileURLToPath(import.meta.url)),
+  "..",
+  "..",
+  "src",
+  "catalog",
+  "catalogs",
+);
 
 /** The component the configuration stage stands for in `dependsOn`. */
 export const CONFIGURATION = "configuration";
@@ -37,7 +44,11 @@ export function loadCatalog(versionOrFile: string, dir = catalogDir): Catalog {
     text = readFileSync(file, "utf8");
   } catch {
     throw new ValidationError("release catalog", [
-      { path: "", message: `no catalog '${versionOrFile}' (known: ${catalogVersions(dir).join(", ")})`, file },
+      {
+        path: "",
+        message: `no catalog '${versionOrFile}' (known: ${catalogVersions(dir).join(", ")})`,
+        file,
+      },
     ]);
   }
   return parseCatalog(text, file);
@@ -51,7 +62,12 @@ export function parseCatalog(text: string, file: string): Catalog {
       "release catalog",
       doc.errors.map((e) => {
         const pos = e.linePos?.[0];
-        return { path: "", message: e.message.split("\n")[0] ?? e.message, file, ...(pos === undefined ? {} : { line: pos.line, column: pos.col }) };
+        return {
+          path: "",
+          message: e.message.split("\n")[0] ?? e.message,
+          file,
+          ...(pos === undefined ? {} : { line: pos.line, column: pos.col }),
+        };
       }),
       file,
     );
@@ -59,7 +75,8 @@ export function parseCatalog(text: string, file: string): Catalog {
   const lineOf = (p: readonly (string | number)[]): number | undefined => {
     let node: unknown = doc.contents;
     for (const k of p) {
-      if (isMap(node) || isSeq(node)) node = (node as { get(k: unknown, keep: boolean): unknown }).get(k, true);
+      if (isMap(node) || isSeq(node))
+        node = (node as { get(k: unknown, keep: boolean): unknown }).get(k, true);
       else break;
     }
     const range = (node as Node | undefined)?.range;
@@ -69,7 +86,12 @@ export function parseCatalog(text: string, file: string): Catalog {
   if (!parsed.success) {
     const problems: Problem[] = parsed.error.issues.map((i) => {
       const line = lineOf(i.path as (string | number)[]);
-      return { path: dotted(i.path as (string | number)[]), message: i.message, file, ...(line === undefined ? {} : { line }) };
+      return {
+        path: dotted(i.path as (string | number)[]),
+        message: i.message,
+        file,
+        ...(line === undefined ? {} : { line }),
+      };
     });
     throw new ValidationError("release catalog", problems, file);
   }
@@ -82,9 +104,21 @@ export function parseCatalog(text: string, file: string): Catalog {
     if (m !== null) {
       const idx = Number(m[1]) - 1;
       const rest = m[2] ?? "";
-      const segs: (string | number)[] = ["components", idx, ...rest.split(/[.[\]]/).filter((s) => s !== "").map((s) => (/^\d+$/.test(s) ? Number(s) : s))];
+      const segs: (string | number)[] = [
+        "components",
+        idx,
+        ...rest
+          .split(/[.[\]]/)
+          .filter((s) => s !== "")
+          .map((s) => (/^\d+$/.test(s) ? Number(s) : s)),
+      ];
       const line = lineOf(segs);
-      problems.push({ ...p, path: `components[${idx}]${rest}`, file, ...(line === undefined ? {} : { line }) });
+      problems.push({
+        ...p,
+        path: `components[${idx}]${rest}`,
+        file,
+        ...(line === undefined ? {} : { line }),
+      });
     } else {
       problems.push({ ...p, file });
     }
@@ -105,5 +139,8 @@ export function parseCatalog(text: string, file: string): Catalog {
 }
 
 function dotted(p: readonly (string | number)[]): string {
-  return p.reduce<string>((acc, k) => (typeof k === "number" ? `${acc}[${k}]` : acc === "" ? k : `${acc}.${k}`), "");
+  return p.reduce<string>(
+    (acc, k) => (typeof k === "number" ? `${acc}[${k}]` : acc === "" ? k : `${acc}.${k}`),
+    "",
+  );
 }

@@ -42,16 +42,20 @@ export interface LandscapeOptions {
 
 export const landscapeOptionHelp = {
   file: "23ke-config file(s), the values document or a Secret manifest; several are layers, later wins (default: the 23ke-config Secrets in the cluster)",
-  valuesDir: "a checkout of the configuration repository (or its config/ directory) with <component>-values*.yaml",
+  valuesDir:
+    "a checkout of the configuration repository (or its config/ directory) with <component>-values*.yaml",
   configRepo: "the configuration git repository (https://, ssh://, file://)",
-  configRef: "ref of the configuration repository: BRANCH, tag:TAG, semver:RANGE (e.g. 'semver:>=1.2 <2') or commit:SHA (default: the remote's default branch)",
+  configRef:
+    "ref of the configuration repository: BRANCH, tag:TAG, semver:RANGE (e.g. 'semver:>=1.2 <2') or commit:SHA (default: the remote's default branch)",
   configPath: "sub-path of the configuration repository that holds config/ and garden-content/",
   catalog: "release catalog version or file",
   kubeconfig: "kubeconfig of the base cluster (default: $KUBECONFIG, then ~/.kube/config)",
-  virtualKubeconfig: "kubeconfig of the virtual garden, instead of Secret gardener-internal-kubeconfig (for runs outside the cluster)",
+  virtualKubeconfig:
+    "kubeconfig of the virtual garden, instead of Secret gardener-internal-kubeconfig (for runs outside the cluster)",
   systemNamespace: "namespace of 23ke's own state: config, values, generated secrets, status",
   helm: "helm binary (default: helm on PATH, then the project's built one)",
-  chartMirror: "replace a chart repository URL: FROM=TO (TO may be a local directory); '*=TO' mirrors every upstream repository; repeatable",
+  chartMirror:
+    "replace a chart repository URL: FROM=TO (TO may be a local directory); '*=TO' mirrors every upstream repository; repeatable",
   cacheDir: "cache of charts and git checkouts (default: ~/.cache/23ke)",
   concurrency: "components applied in parallel",
   timeout: "seconds to wait for each component's health and helm operation",
@@ -63,8 +67,12 @@ export function catalogOf(o: Pick<LandscapeOptions, "catalog">): Catalog {
   return loadCatalog(o.catalog ?? latestCatalogVersion());
 }
 
-export function baseClient(o: Pick<LandscapeOptions, "kubeconfig">, env: NodeJS.ProcessEnv): { client: KubeClient; kubeconfig: string } {
-  const file = o.kubeconfig ?? env.KUBECONFIG?.split(path.delimiter)[0] ?? path.join(os.homedir(), ".kube", "config");
+export function baseClient(
+  o: Pick<LandscapeOptions, "kubeconfig">,
+  env: NodeJS.ProcessEnv,
+): { client: KubeClient; kubeconfig: string } {
+  const file =
+    o.kubeconfig ?? env.KUBECONFIG?.split(path.delimiter)[0] ?? path.join(os.homedir(), ".kube", "config");
   if (!existsSync(file)) throw new UsageError(`no kubeconfig: ${file} does not exist (pass --kubeconfig)`);
   return { client: KubeClient.fromFile(file, "base"), kubeconfig: file };
 }
@@ -104,17 +112,27 @@ function parseMirrors(specs: readonly string[], catalog: Catalog): Record<string
 
 export function chartSource(o: LandscapeOptions, catalog: Catalog, ctx: CliContext): EngineChartSource {
   const cacheDir = o.cacheDir ?? path.join(os.homedir(), ".cache", "23ke");
-  const upstream = new HelmChartSource({ cacheDir: path.join(cacheDir, "charts"), mirrors: parseMirrors(o.chartMirror ?? [], catalog) });
+  const upstream = new HelmChartSource({
+    cacheDir: path.join(cacheDir, "charts"),
+    mirrors: parseMirrors(o.chartMirror ?? [], catalog),
+  });
   void ctx;
   return new BuiltinCharts(path.join(projectRoot, "charts"), {
     fetch: async (c, signal) => {
-      const f = await upstream.fetch({ repository: c.repositoryUrl, name: c.name, version: c.version }, signal);
+      const f = await upstream.fetch(
+        { repository: c.repositoryUrl, name: c.name, version: c.version },
+        signal,
+      );
       return { path: f.path, digest: f.digest };
     },
   });
 }
 
-export function helmDriver(o: Pick<LandscapeOptions, "helm">, env: NodeJS.ProcessEnv, onInvoke?: (args: readonly string[]) => void): HelmDriver {
+export function helmDriver(
+  o: Pick<LandscapeOptions, "helm">,
+  env: NodeJS.ProcessEnv,
+  onInvoke?: (args: readonly string[]) => void,
+): HelmDriver {
   const helm = findHelm(o.helm, env.PATH, [path.join(projectRoot, "tools", "testenv", "bin", "helm")]);
   return new HelmDriver({ helm, env, ...(onInvoke === undefined ? {} : { onInvoke }) });
 }
@@ -132,7 +150,10 @@ export function configurationStage(o: LandscapeOptions, base: KubeClient): Confi
   const layers = o.file !== undefined && o.file.length > 0 ? configLayersFromFiles(o.file) : undefined;
   return {
     run: async () => {
-      const r = await runConfigurationStage(base, { namespace: o.systemNamespace, ...(layers === undefined ? {} : { configLayers: layers }) });
+      const r = await runConfigurationStage(base, {
+        namespace: o.systemNamespace,
+        ...(layers === undefined ? {} : { configLayers: layers }),
+      });
       const warn = r.warnings.length > 0 ? `; ${r.warnings.length} warning(s)` : "";
       return {
         backupsEnabled: r.config.backups.enabled,
@@ -142,7 +163,9 @@ export function configurationStage(o: LandscapeOptions, base: KubeClient): Confi
   };
 }
 
-function parseRef(ref: string): { branch: string } | { tag: string } | { semver: string } | { commit: string } {
+function parseRef(
+  ref: string,
+): { branch: string } | { tag: string } | { semver: string } | { commit: string } {
   const m = /^(branch|tag|semver|commit):(.+)$/.exec(ref);
   if (m === null) return /^[0-9a-f]{40}$/.test(ref) ? { commit: ref } : { branch: ref };
   const v = m[2] ?? "";
@@ -159,23 +182,29 @@ function parseRef(ref: string): { branch: string } | { tag: string } | { semver:
 }
 
 /** The configuration repository's values as `<c>-values*` Secret name → values, or undefined. */
-export async function configRepoValues(o: LandscapeOptions, signal: AbortSignal): Promise<{ values: Map<string, Record<string, unknown>>; revision: string } | undefined> {
+export async function configRepoValues(
+  o: LandscapeOptions,
+  signal: AbortSignal,
+): Promise<{ values: Map<string, Record<string, unknown>>; revision: string } | undefined> {
   let root: string | undefined;
   let revision = "local";
   if (o.valuesDir !== undefined) {
     const d = path.resolve(o.valuesDir);
     if (existsSync(path.join(d, "config"))) root = d;
     else if (path.basename(d) === "config" && existsSync(d)) root = path.dirname(d);
-    else throw new UsageError(`--values-dir ${o.valuesDir}: expected a configuration repository checkout (with config/) or its config/ directory`);
+    else
+      throw new UsageError(
+        `--values-dir ${o.valuesDir}: expected a configuration repository checkout (with config/) or its config/ directory`,
+      );
   } else if (o.configRepo !== undefined) {
-    const git = new GitSource({ cacheDir: path.join(o.cacheDir ?? path.join(os.homedir(), ".cache", "23ke"), "git") });
+    const git = new GitSource({
+      cacheDir: path.join(o.cacheDir ?? path.join(os.homedir(), ".cache", "23ke"), "git"),
+    });
     const ref = o.configRef;
     const spec = {
       url: o.configRepo,
       ...(o.configPath === undefined ? {} : { path: o.configPath }),
-      ...(ref === undefined
-        ? {}
-        : { ref: parseRef(ref) }),
+      ...(ref === undefined ? {} : { ref: parseRef(ref) }),
     };
     const rev = await git.fetch(spec, signal);
     root = rev.dir;

@@ -85,15 +85,28 @@ export function buildProgram(ctx: CliContext, setExit: (code: number) => void): 
     .description("the local environment: real apiservers, simulated nodes, on loopback");
   dev
     .command("up")
-    .description("start the local environment, install the landscape into it, print the status, and keep it running until Ctrl-C")
+    .description(
+      "start the local environment, install the landscape into it, print the status, and keep it running until Ctrl-C",
+    )
     .option("--dir <dir>", "working directory of the environment", ".devenv")
     .option("--nodes <n>", "simulated nodes in the base cluster", intOption, 2)
     .option("--bin-dir <dir>", "where the test-environment binaries are (default: tools/testenv/bin)")
     .option("--once", "start, apply, print, and stop again (a smoke check)", false)
     .option("--no-apply", "only start the environment, do not install the landscape")
-    .option("--config <file>", "the 23ke-config to store as Secret 23ke-config", "examples/23ke-config-minimal.yaml")
-    .action(async (o: { dir: string; nodes: number; binDir?: string; once: boolean; apply: boolean; config: string }) =>
-      setExit(await devUpCommand(ctx, o)),
+    .option(
+      "--config <file>",
+      "the 23ke-config to store as Secret 23ke-config",
+      "examples/23ke-config-minimal.yaml",
+    )
+    .action(
+      async (o: {
+        dir: string;
+        nodes: number;
+        binDir?: string;
+        once: boolean;
+        apply: boolean;
+        config: string;
+      }) => setExit(await devUpCommand(ctx, o)),
     );
   dev
     .command("down")
@@ -219,7 +232,9 @@ Examples:
   landscapeCommand(
     program
       .command("plan")
-      .description("show what an apply would do: the ordered components, and with a cluster install/upgrade/unchanged and a diff of the values"),
+      .description(
+        "show what an apply would do: the ordered components, and with a cluster install/upgrade/unchanged and a diff of the values",
+      ),
   )
     .option("-o, --output <format>", "text or json", textOrJson, "text")
     .addHelpText(
@@ -237,7 +252,9 @@ Examples:
   landscapeCommand(
     program
       .command("apply")
-      .description("run all stages once: configuration, pre-gardener, gardener; exit 0 only when every component is Ready"),
+      .description(
+        "run all stages once: configuration, pre-gardener, gardener; exit 0 only when every component is Ready",
+      ),
   )
     .option("-o, --output <format>", "text (live progress on a terminal) or json", textOrJson, "text")
     .addHelpText(
@@ -258,10 +275,16 @@ Examples:
     .description("per component: state, chart version, release revision, last applied, last failure")
     .option("--kubeconfig <file>", h.kubeconfig)
     .option("--system-namespace <ns>", h.systemNamespace, DEFAULT_SYSTEM_NAMESPACE)
-    .option("-o, --output <format>", "text, json or yaml", (v: string) => {
-      if (v !== "text" && v !== "json" && v !== "yaml") throw new InvalidArgumentError("expected text, json or yaml");
-      return v;
-    }, "text")
+    .option(
+      "-o, --output <format>",
+      "text, json or yaml",
+      (v: string) => {
+        if (v !== "text" && v !== "json" && v !== "yaml")
+          throw new InvalidArgumentError("expected text, json or yaml");
+        return v;
+      },
+      "text",
+    )
     .action(async (o: { kubeconfig?: string; systemNamespace: string; output: "text" | "json" | "yaml" }) =>
       setExit(await statusCommand(ctx, o)),
     );

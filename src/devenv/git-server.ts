@@ -125,9 +125,20 @@ export async function startGitServer(opts: GitServerOptions): Promise<GitServer>
  * Creates repository `name` on the server with the content of `dir` as its first commit on
  * `main`, and returns its clone URL. Test and demo infrastructure only.
  */
-export async function seedRepository(server: GitServer, name: string, dir: string, workDir: string): Promise<string> {
+export async function seedRepository(
+  server: GitServer,
+  name: string,
+  dir: string,
+  workDir: string,
+): Promise<string> {
   const url = await server.createRepo(name);
-  const env = { ...process.env, GIT_AUTHOR_NAME: "23ke", GIT_AUTHOR_EMAIL: "23ke@localhost", GIT_COMMITTER_NAME: "23ke", GIT_COMMITTER_EMAIL: "23ke@localhost" };
+  const env = {
+    ...process.env,
+    GIT_AUTHOR_NAME: "23ke",
+    GIT_AUTHOR_EMAIL: "23ke@localhost",
+    GIT_COMMITTER_NAME: "23ke",
+    GIT_COMMITTER_EMAIL: "23ke@localhost",
+  };
   await run("git", ["init", "--quiet", "--initial-branch=main", workDir], { env });
   await run("cp", ["-R", `${dir}/.`, workDir], { env });
   await run("git", ["-C", workDir, "add", "-A"], { env });
@@ -135,4 +146,3 @@ export async function seedRepository(server: GitServer, name: string, dir: strin
   await run("git", ["-C", workDir, "push", "--quiet", url, "main"], { env });
   return url;
 }
-

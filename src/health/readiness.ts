@@ -59,8 +59,10 @@ export function readiness(o: Obj): Readiness {
       // As `kubectl rollout status`: all replicas updated, old ones gone, the updated ones available.
       const total = num(o.status?.replicas);
       if (!observed(o)) return { ready: false, message: "rollout not yet observed by the controller" };
-      if (updated < want || available < want) return { ready: false, message: `${available}/${want} replicas available, ${updated} updated` };
-      if (total > updated) return { ready: false, message: `${total - updated} old replica(s) pending termination` };
+      if (updated < want || available < want)
+        return { ready: false, message: `${available}/${want} replicas available, ${updated} updated` };
+      if (total > updated)
+        return { ready: false, message: `${total - updated} old replica(s) pending termination` };
       return { ready: true, message: `${available}/${want} replicas available` };
     }
     case "apps/StatefulSet": {
@@ -68,7 +70,8 @@ export function readiness(o: Obj): Readiness {
       const ready = num(o.status?.readyReplicas);
       const updated = num(o.status?.updatedReplicas);
       if (!observed(o)) return { ready: false, message: "rollout not yet observed by the controller" };
-      if (ready < want || updated < want) return { ready: false, message: `${ready}/${want} replicas ready, ${updated} updated` };
+      if (ready < want || updated < want)
+        return { ready: false, message: `${ready}/${want} replicas ready, ${updated} updated` };
       return { ready: true, message: `${ready}/${want} replicas ready` };
     }
     case "apps/DaemonSet": {
@@ -76,18 +79,26 @@ export function readiness(o: Obj): Readiness {
       const ready = num(o.status?.numberReady);
       const updated = num(o.status?.updatedNumberScheduled);
       if (!observed(o)) return { ready: false, message: "rollout not yet observed by the controller" };
-      if (ready < want || updated < want) return { ready: false, message: `${ready}/${want} pods ready, ${updated} updated` };
+      if (ready < want || updated < want)
+        return { ready: false, message: `${ready}/${want} pods ready, ${updated} updated` };
       return { ready: true, message: `${ready}/${want} pods ready` };
     }
     case "batch/Job": {
       const failed = condition(o, "Failed");
-      if (failed?.status === "True") return { ready: false, failed: true, message: `job failed: ${failed.message ?? failed.reason ?? ""}`.trim() };
+      if (failed?.status === "True")
+        return {
+          ready: false,
+          failed: true,
+          message: `job failed: ${failed.message ?? failed.reason ?? ""}`.trim(),
+        };
       if (condition(o, "Complete")?.status === "True") return { ready: true, message: "complete" };
       return { ready: false, message: "not complete" };
     }
     case "apiextensions.k8s.io/CustomResourceDefinition": {
       const est = condition(o, "Established");
-      return est?.status === "True" ? { ready: true, message: "established" } : { ready: false, message: "not established" };
+      return est?.status === "True"
+        ? { ready: true, message: "established" }
+        : { ready: false, message: "not established" };
     }
     case "dns.gardener.cloud/DNSProvider":
     case "cert.gardener.cloud/Issuer":
@@ -101,7 +112,11 @@ export function readiness(o: Obj): Readiness {
       const gen = o.metadata.generation;
       const current = gen === undefined || r?.observedGeneration === undefined || r.observedGeneration >= gen;
       if (r?.status === "True" && current) return { ready: true, message: "ready" };
-      return { ready: false, message: r === undefined ? "no Ready condition yet" : `not ready: ${r.message ?? r.reason ?? ""}`.trim() };
+      return {
+        ready: false,
+        message:
+          r === undefined ? "no Ready condition yet" : `not ready: ${r.message ?? r.reason ?? ""}`.trim(),
+      };
     }
     default:
       return { ready: true, message: "exists" };
@@ -120,11 +135,21 @@ function gardenerState(o: Obj): Readiness {
   const seen = o.status?.observedGeneration;
   const gen = o.metadata.generation;
   if (typeof seen === "number" && gen !== undefined && seen < gen) {
-    return { ready: false, message: `waiting for the controller to observe generation ${gen} (last state ${state ?? "none"})` };
+    return {
+      ready: false,
+      message: `waiting for the controller to observe generation ${gen} (last state ${state ?? "none"})`,
+    };
   }
   if (state === "Ready") return { ready: true, message: "ready" };
   if (state === "Error" || state === "Invalid") {
-    return { ready: false, failed: true, message: `${o.kind} reports ${state}${msg === undefined ? "" : `: ${msg}`}` };
+    return {
+      ready: false,
+      failed: true,
+      message: `${o.kind} reports ${state}${msg === undefined ? "" : `: ${msg}`}`,
+    };
   }
-  return { ready: false, message: state === undefined ? "no status yet" : `state ${state}${msg === undefined ? "" : `: ${msg}`}` };
+  return {
+    ready: false,
+    message: state === undefined ? "no status yet" : `state ${state}${msg === undefined ? "" : `: ${msg}`}`,
+  };
 }

@@ -23,9 +23,25 @@ export function refString(r: ObjectRef): string {
 export function objectsOfManifest(manifest: string): ObjectRef[] {
   const out: ObjectRef[] = [];
   for (const doc of parseAllDocuments(manifest)) {
-    const o = doc.toJS() as { apiVersion?: string; kind?: string; metadata?: { name?: string; namespace?: string } } | null;
-    if (o === null || typeof o !== "object" || o.apiVersion === undefined || o.kind === undefined || o.metadata?.name === undefined) continue;
-    out.push({ apiVersion: o.apiVersion, kind: o.kind, name: o.metadata.name, ...(o.metadata.namespace === undefined ? {} : { namespace: o.metadata.namespace }) });
+    const o = doc.toJS() as {
+      apiVersion?: string;
+      kind?: string;
+      metadata?: { name?: string; namespace?: string };
+    } | null;
+    if (
+      o === null ||
+      typeof o !== "object" ||
+      o.apiVersion === undefined ||
+      o.kind === undefined ||
+      o.metadata?.name === undefined
+    )
+      continue;
+    out.push({
+      apiVersion: o.apiVersion,
+      kind: o.kind,
+      name: o.metadata.name,
+      ...(o.metadata.namespace === undefined ? {} : { namespace: o.metadata.namespace }),
+    });
   }
   return out;
 }
@@ -80,24 +96,31 @@ export async function waitHealthy(w: HealthWait): Promise<void> {
         if (e instanceof Error && /does not serve/.test(e.message)) return undefined;
         throw e;
       });
-      const rd: Readiness = obj === undefined ? { ready: false, message: "does not exist" } : readiness(obj as never);
+      const rd: Readiness = obj === undefined ? { ready: false, message: "does not exist" } : readiness(obj);
       if (rd.failed === true) {
-        throw new HealthFailedError(`${refString(r)}: ${rd.message}`, { reason: "HealthCheckFailed", object: refString(r) });
+        throw new HealthFailedError(`${refString(r)}: ${rd.message}`, {
+          reason: "HealthCheckFailed",
+          object: refString(r),
+        });
       }
       if (!rd.ready) pending.push(`${refString(r)}: ${rd.message}`);
     }
     if (pending.length === 0) return;
-    const msg = pending.length === 1 ? (pending[0] ?? "") : `${pending[0] ?? ""} (and ${pending.length - 1} more)`;
+    const msg =
+      pending.length === 1 ? (pending[0] ?? "") : `${pending[0] ?? ""} (and ${pending.length - 1} more)`;
     if (msg !== lastMessage) {
       lastMessage = msg;
       w.onProgress?.(msg);
     }
     if (Date.now() >= deadline) {
       const shown = pending.length > 3 ? [...pending.slice(0, 3), `and ${pending.length - 3} more`] : pending;
-      throw new HealthTimeoutError(`not healthy after ${Math.round(w.timeoutMs / 1000)}s: ${shown.join("; ")}`, {
-        reason: "HealthCheckTimeout",
-        object: pending[0]?.split(":")[0] ?? "",
-      });
+      throw new HealthTimeoutError(
+        `not healthy after ${Math.round(w.timeoutMs / 1000)}s: ${shown.join("; ")}`,
+        {
+          reason: "HealthCheckTimeout",
+          object: pending[0]?.split(":")[0] ?? "",
+        },
+      );
     }
     await sleep(Math.min(w.intervalMs ?? 500, Math.max(0, deadline - Date.now())), w.signal);
   }

@@ -73,12 +73,26 @@ export class HelmDriver {
       execFile(
         this.opts.helm,
         args,
-        { env, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024, killSignal: "SIGKILL", ...(signal === undefined ? {} : { signal }) },
+        {
+          env,
+          timeout: timeoutMs,
+          maxBuffer: 64 * 1024 * 1024,
+          killSignal: "SIGKILL",
+          ...(signal === undefined ? {} : { signal }),
+        },
         (err, stdout, stderr) => {
           if (err !== null) {
             const e = err as Error & { killed?: boolean; code?: number | string };
-            const why = e.killed === true ? `did not finish within ${Math.round(timeoutMs / 1000)}s` : firstLines(stderr);
-            reject(Object.assign(new Error(`helm ${args[0] ?? ""} ${why}`), { stderr, timedOut: e.killed === true }));
+            const why =
+              e.killed === true
+                ? `did not finish within ${Math.round(timeoutMs / 1000)}s`
+                : firstLines(stderr);
+            reject(
+              Object.assign(new Error(`helm ${args[0] ?? ""} ${why}`), {
+                stderr,
+                timedOut: e.killed === true,
+              }),
+            );
             return;
           }
           resolve({ stdout, stderr });
@@ -94,9 +108,24 @@ export class HelmDriver {
   /** The release history (oldest first), or [] when the release does not exist. */
   async history(t: HelmTarget): Promise<HelmRevision[]> {
     try {
-      const r = await this.run(["history", t.release, ...HelmDriver.target(t), "--max", "20", "-o", "json"], 60_000);
-      const list = JSON.parse(r.stdout) as { revision: number; status: HelmStatus; chart: string; updated: string; description: string }[];
-      return list.map((x) => ({ revision: x.revision, status: x.status, chart: x.chart, updated: x.updated, description: x.description }));
+      const r = await this.run(
+        ["history", t.release, ...HelmDriver.target(t), "--max", "20", "-o", "json"],
+        60_000,
+      );
+      const list = JSON.parse(r.stdout) as {
+        revision: number;
+        status: HelmStatus;
+        chart: string;
+        updated: string;
+        description: string;
+      }[];
+      return list.map((x) => ({
+        revision: x.revision,
+        status: x.status,
+        chart: x.chart,
+        updated: x.updated,
+        description: x.description,
+      }));
     } catch (e) {
       if (/release: not found/.test((e as { stderr?: string }).stderr ?? "")) return [];
       throw transient(`cannot read the history of release ${t.namespace}/${t.release}`, e);
@@ -154,12 +183,25 @@ export class HelmDriver {
           const after = await this.history(req).catch(() => []);
           const last = after[after.length - 1];
           const good = [...after].reverse().find((h) => h.status === "deployed" || h.status === "superseded");
-          if (last !== undefined && last.status !== "deployed" && good !== undefined && good.revision !== last.revision) {
+          if (
+            last !== undefined &&
+            last.status !== "deployed" &&
+            good !== undefined &&
+            good.revision !== last.revision
+          ) {
             await this.rollback(req, good.revision, req.timeoutMs).catch(() => undefined);
-            throw new HelmError(`${msg}; rolled back to revision ${good.revision}`, { reason: "UpgradeFailed", object: req.release, cause: e });
+            throw new HelmError(`${msg}; rolled back to revision ${good.revision}`, {
+              reason: "UpgradeFailed",
+              object: req.release,
+              cause: e,
+            });
           }
         }
-        throw new HelmError(msg, { reason: hadDeployed ? "UpgradeFailed" : "InstallFailed", object: req.release, cause: e });
+        throw new HelmError(msg, {
+          reason: hadDeployed ? "UpgradeFailed" : "InstallFailed",
+          object: req.release,
+          cause: e,
+        });
       }
       const after = await this.history(req);
       const last = after[after.length - 1];
@@ -171,19 +213,35 @@ export class HelmDriver {
 
   async rollback(t: HelmTarget, revision: number, timeoutMs: number): Promise<void> {
     try {
-      await this.run(["rollback", t.release, String(revision), ...HelmDriver.target(t), "--timeout", `${Math.round(timeoutMs / 1000)}s`], timeoutMs + 30_000);
+      await this.run(
+        [
+          "rollback",
+          t.release,
+          String(revision),
+          ...HelmDriver.target(t),
+          "--timeout",
+          `${Math.round(timeoutMs / 1000)}s`,
+        ],
+        timeoutMs + 30_000,
+      );
     } catch (e) {
-      throw new HelmError(`helm rollback of ${t.namespace}/${t.release} to revision ${revision} failed: ${(e as Error).message}`, {
-        reason: "RollbackFailed",
-        object: t.release,
-        cause: e,
-      });
+      throw new HelmError(
+        `helm rollback of ${t.namespace}/${t.release} to revision ${revision} failed: ${(e as Error).message}`,
+        {
+          reason: "RollbackFailed",
+          object: t.release,
+          cause: e,
+        },
+      );
     }
   }
 
   async uninstall(t: HelmTarget, timeoutMs: number): Promise<boolean> {
     try {
-      await this.run(["uninstall", t.release, ...HelmDriver.target(t), "--timeout", `${Math.round(timeoutMs / 1000)}s`], timeoutMs + 30_000);
+      await this.run(
+        ["uninstall", t.release, ...HelmDriver.target(t), "--timeout", `${Math.round(timeoutMs / 1000)}s`],
+        timeoutMs + 30_000,
+      );
       return true;
     } catch (e) {
       if (/not found/.test((e as { stderr?: string }).stderr ?? "")) return false;
@@ -217,15 +275,25 @@ export class HelmDriver {
   }
 
   /** Renders a chart locally (for plan), without a cluster. */
-  async template(req: Omit<UpgradeRequest, "kubeconfig" | "timeoutMs"> & { timeoutMs?: number }): Promise<string> {
+  async template(
+    req: Omit<UpgradeRequest, "kubeconfig" | "timeoutMs"> & { timeoutMs?: number },
+  ): Promise<string> {
     const dir = mkdtempSync(path.join(os.tmpdir(), "23ke-values-"));
     try {
       const valuesFile = path.join(dir, "values.yaml");
       writeFileSync(valuesFile, stringify(req.values ?? {}), { mode: 0o600 });
-      return (await this.run(["template", req.release, req.chart, "--namespace", req.namespace, "--values", valuesFile], req.timeoutMs ?? 60_000))
-        .stdout;
+      return (
+        await this.run(
+          ["template", req.release, req.chart, "--namespace", req.namespace, "--values", valuesFile],
+          req.timeoutMs ?? 60_000,
+        )
+      ).stdout;
     } catch (e) {
-      throw new HelmError(`helm template of ${req.chart} failed: ${(e as Error).message}`, { reason: "RenderFailed", object: req.release, cause: e });
+      throw new HelmError(`helm template of ${req.chart} failed: ${(e as Error).message}`, {
+        reason: "RenderFailed",
+        object: req.release,
+        cause: e,
+      });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -233,7 +301,10 @@ export class HelmDriver {
 }
 
 function firstLines(s: string): string {
-  const lines = s.trim().split("\n").filter((l) => l.trim() !== "");
+  const lines = s
+    .trim()
+    .split("\n")
+    .filter((l) => l.trim() !== "");
   const text = lines.slice(-3).join(" | ");
   return text.length > 600 ? `${text.slice(0, 600)}...` : text;
 }

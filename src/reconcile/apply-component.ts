@@ -8,7 +8,12 @@ import { createHash } from "node:crypto";
 import type { HelmDriver } from "../helm/helm-driver.js";
 import type { KubeClient } from "../kube/client.js";
 import { objectsOfManifest, waitHealthy, type ObjectRef } from "../health/wait-healthy.js";
-import { ComponentState, Reason, type ComponentRecord, type ComponentStateName } from "../status/component-state.js";
+import {
+  ComponentState,
+  Reason,
+  type ComponentRecord,
+  type ComponentStateName,
+} from "../status/component-state.js";
 import { valuesDigest } from "../values/values-digest.js";
 import type { ChartSource } from "./chart-source.js";
 import { componentValues, type SecretData } from "./component-values.js";
@@ -42,18 +47,28 @@ export function releaseDigest(unit: ReleaseUnit, chartDigest: string, values: un
 }
 
 /** The newest revision of a release as Helm stores it (Secrets labelled owner=helm), read without helm. */
-async function storedRelease(client: KubeClient, unit: ReleaseUnit): Promise<{ revision: number; status: string } | undefined> {
+async function storedRelease(
+  client: KubeClient,
+  unit: ReleaseUnit,
+): Promise<{ revision: number; status: string } | undefined> {
   const list = await client.list("v1", "Secret", unit.namespace, `owner=helm,name=${unit.release}`);
   let newest: { revision: number; status: string } | undefined;
   for (const s of list) {
     const rev = Number(s.metadata.labels?.version ?? "0");
-    if (newest === undefined || rev > newest.revision) newest = { revision: rev, status: s.metadata.labels?.status ?? "unknown" };
+    if (newest === undefined || rev > newest.revision)
+      newest = { revision: rev, status: s.metadata.labels?.status ?? "unknown" };
   }
   return newest;
 }
 
-export async function applyComponent(unit: ReleaseUnit, ctx: ComponentContext, signal: AbortSignal): Promise<"ready" | "unchanged"> {
-  const record = (r: Partial<ComponentRecord> & Pick<ComponentRecord, "state" | "reason" | "message" | "ready">): ComponentRecord => ({
+export async function applyComponent(
+  unit: ReleaseUnit,
+  ctx: ComponentContext,
+  signal: AbortSignal,
+): Promise<"ready" | "unchanged"> {
+  const record = (
+    r: Partial<ComponentRecord> & Pick<ComponentRecord, "state" | "reason" | "message" | "ready">,
+  ): ComponentRecord => ({
     component: unit.name,
     stage: unit.stage,
     target: unit.target,
@@ -96,7 +111,14 @@ export async function applyComponent(unit: ReleaseUnit, ctx: ComponentContext, s
           onProgress: (m) => ctx.report(ComponentState.checkingHealth, m),
         });
         await ctx.store.write(
-          record({ state: ComponentState.unchanged, reason: Reason.Unchanged, message: "chart and values unchanged", ready: true, attemptedDigest: digest, lastAttempt: ctx.now().toISOString() }),
+          record({
+            state: ComponentState.unchanged,
+            reason: Reason.Unchanged,
+            message: "chart and values unchanged",
+            ready: true,
+            attemptedDigest: digest,
+            lastAttempt: ctx.now().toISOString(),
+          }),
         );
         return "unchanged";
       }
@@ -105,7 +127,13 @@ export async function applyComponent(unit: ReleaseUnit, ctx: ComponentContext, s
     ctx.report(ComponentState.applying, `helm upgrade --install ${unit.chart.name} ${unit.chart.version}`);
     const recovered = await ctx.helm.recoverPending(target, ctx.helmTimeoutMs);
     if (recovered !== undefined) ctx.report(ComponentState.applying, recovered);
-    const { revision } = await ctx.helm.upgradeInstall({ ...target, chart: chart.path, values: merged.values, timeoutMs: ctx.helmTimeoutMs, signal });
+    const { revision } = await ctx.helm.upgradeInstall({
+      ...target,
+      chart: chart.path,
+      values: merged.values,
+      timeoutMs: ctx.helmTimeoutMs,
+      signal,
+    });
     const objects: ObjectRef[] = objectsOfManifest(await ctx.helm.manifest(target));
     ctx.report(ComponentState.checkingHealth, `revision ${revision} applied; checking health`);
     await waitHealthy({

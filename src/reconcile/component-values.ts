@@ -28,10 +28,17 @@ function setPath(root: Record<string, unknown>, dotted: string, value: unknown):
 }
 
 /** Parses the `values.yaml` key of a value Secret; errors name the Secret and line. */
-export function valuesOfSecret(name: string, namespace: string, data: Record<string, string>): Record<string, unknown> {
+export function valuesOfSecret(
+  name: string,
+  namespace: string,
+  data: Record<string, string>,
+): Record<string, unknown> {
   const b64 = data["values.yaml"];
   if (b64 === undefined) {
-    throw new ValuesMissingError(`Secret ${namespace}/${name} has no key values.yaml`, { reason: "ValuesMissing", object: `Secret ${namespace}/${name}` });
+    throw new ValuesMissingError(`Secret ${namespace}/${name} has no key values.yaml`, {
+      reason: "ValuesMissing",
+      object: `Secret ${namespace}/${name}`,
+    });
   }
   let v: unknown;
   try {
@@ -53,7 +60,11 @@ export function valuesOfSecret(name: string, namespace: string, data: Record<str
   return v as Record<string, unknown>;
 }
 
-export function componentValues(unit: ReleaseUnit, secrets: SecretData, systemNamespace: string): MergedValues {
+export function componentValues(
+  unit: ReleaseUnit,
+  secrets: SecretData,
+  systemNamespace: string,
+): MergedValues {
   const layers: ValuesLayer[] = [];
   for (const l of unit.layers) {
     const data = secrets.get(l.secret);
@@ -71,10 +82,13 @@ export function componentValues(unit: ReleaseUnit, secrets: SecretData, systemNa
     for (const inj of unit.injections) {
       const b64 = secrets.get(inj.secret)?.[inj.key];
       if (b64 === undefined) {
-        throw new ValuesMissingError(`injection for ${inj.path}: Secret ${systemNamespace}/${inj.secret} has no key ${inj.key}`, {
-          reason: "ValuesMissing",
-          object: `Secret ${systemNamespace}/${inj.secret}`,
-        });
+        throw new ValuesMissingError(
+          `injection for ${inj.path}: Secret ${systemNamespace}/${inj.secret} has no key ${inj.key}`,
+          {
+            reason: "ValuesMissing",
+            object: `Secret ${systemNamespace}/${inj.secret}`,
+          },
+        );
       }
       setPath(injected, inj.path, Buffer.from(b64, "base64").toString("utf8"));
     }

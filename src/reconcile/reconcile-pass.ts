@@ -80,8 +80,17 @@ async function ensureNamespace(client: KubeClient, name: string): Promise<void> 
 }
 
 /** Writes the configuration repository's values as `<c>-values` Secrets; removes ones it no longer has. */
-async function writeConfigRepoValues(client: KubeClient, ns: string, values: Map<string, Record<string, unknown>>): Promise<void> {
-  const existing = await client.list<KubeObject & { data?: Record<string, string> }>("v1", "Secret", ns, `${CONFIG_REPO_LABEL}=config-repo`);
+async function writeConfigRepoValues(
+  client: KubeClient,
+  ns: string,
+  values: Map<string, Record<string, unknown>>,
+): Promise<void> {
+  const existing = await client.list<KubeObject & { data?: Record<string, string> }>(
+    "v1",
+    "Secret",
+    ns,
+    `${CONFIG_REPO_LABEL}=config-repo`,
+  );
   const { stringify } = await import("yaml");
   for (const [name, v] of values) {
     const text = stringify(v);
@@ -91,14 +100,19 @@ async function writeConfigRepoValues(client: KubeClient, ns: string, values: Map
       {
         apiVersion: "v1",
         kind: "Secret",
-        metadata: { name, namespace: ns, labels: { [CONFIG_REPO_LABEL]: "config-repo", "app.kubernetes.io/managed-by": "23ke" } },
+        metadata: {
+          name,
+          namespace: ns,
+          labels: { [CONFIG_REPO_LABEL]: "config-repo", "app.kubernetes.io/managed-by": "23ke" },
+        },
         type: "Opaque",
         data: { "values.yaml": Buffer.from(text).toString("base64") },
       },
       FIELD_MANAGER,
     );
   }
-  for (const s of existing) if (!values.has(s.metadata.name)) await client.delete("v1", "Secret", s.metadata.name, ns);
+  for (const s of existing)
+    if (!values.has(s.metadata.name)) await client.delete("v1", "Secret", s.metadata.name, ns);
 }
 
 /** Reads the Secrets of the system namespace once, until something may have changed them. */
@@ -109,13 +123,15 @@ class SecretsCache {
     private readonly ns: string,
   ) {}
   get(): Promise<SecretData> {
-    this.pending ??= this.client.list<KubeObject & { data?: Record<string, string> }>("v1", "Secret", this.ns).then(
-      (list) => new Map(list.map((s) => [s.metadata.name, s.data ?? {}])),
-      (e: unknown) => {
-        this.pending = undefined;
-        throw e;
-      },
-    );
+    this.pending ??= this.client
+      .list<KubeObject & { data?: Record<string, string> }>("v1", "Secret", this.ns)
+      .then(
+        (list) => new Map(list.map((s) => [s.metadata.name, s.data ?? {}])),
+        (e: unknown) => {
+          this.pending = undefined;
+          throw e;
+        },
+      );
     return this.pending;
   }
   invalidate(): void {
@@ -125,22 +141,39 @@ class SecretsCache {
 
 /** Merged values of a prefix's layers, for facts like `webterminal-values: enabled`. */
 function prefixValues(secrets: SecretData, ns: string, prefix: string): Record<string, unknown> {
-  const names = [`${prefix}-base-values`, `${prefix}-values-0`, `${prefix}-values-1`, `${prefix}-values-2`, `${prefix}-values`];
-  const layers = names.filter((n) => secrets.has(n)).map((n) => ({ name: n, values: valuesOfSecret(n, ns, secrets.get(n) ?? {}) }));
+  const names = [
+    `${prefix}-base-values`,
+    `${prefix}-values-0`,
+    `${prefix}-values-1`,
+    `${prefix}-values-2`,
+    `${prefix}-values`,
+  ];
+  const layers = names
+    .filter((n) => secrets.has(n))
+    .map((n) => ({ name: n, values: valuesOfSecret(n, ns, secrets.get(n) ?? {}) }));
   return mergeLayers(layers, { dropNulls: true }).values;
 }
 
 function extensionSettings(v: Record<string, unknown>): Record<string, ExtensionSetting> {
-  const root = (v.extensions !== null && typeof v.extensions === "object" ? v.extensions : v) as Record<string, unknown>;
+  const root = (v.extensions !== null && typeof v.extensions === "object" ? v.extensions : v) as Record<
+    string,
+    unknown
+  >;
   const out: Record<string, ExtensionSetting> = {};
-  for (const [k, s] of Object.entries(root)) if (s !== null && typeof s === "object" && !Array.isArray(s)) out[k] = s as ExtensionSetting;
+  for (const [k, s] of Object.entries(root))
+    if (s !== null && typeof s === "object" && !Array.isArray(s)) out[k] = s;
   return out;
 }
 
 export async function reconcilePass(o: ReconcileOptions): Promise<PassResult> {
   const now = o.now ?? (() => new Date());
   const ns = o.systemNamespace;
-  const progress = (component: string, state: ComponentStateName, message: string, durationMs?: number): void =>
+  const progress = (
+    component: string,
+    state: ComponentStateName,
+    message: string,
+    durationMs?: number,
+  ): void =>
     o.onProgress?.({ component, state, message, ...(durationMs === undefined ? {} : { durationMs }) });
   const outcomes: ComponentOutcome[] = [];
   const store = new StatusStore(o.base, ns);
@@ -155,11 +188,25 @@ export async function reconcilePass(o: ReconcileOptions): Promise<PassResult> {
     backupsEnabled = r.backupsEnabled;
     if (o.configRepoValues !== undefined) await writeConfigRepoValues(o.base, ns, o.configRepoValues);
     progress(CONFIGURATION, ComponentState.ready, r.message, Date.now() - t0);
-    outcomes.push({ name: CONFIGURATION, stage: "configuration", target: "base", state: ComponentState.ready, message: r.message, durationMs: Date.now() - t0 });
+    outcomes.push({
+      name: CONFIGURATION,
+      stage: "configuration",
+      target: "base",
+      state: ComponentState.ready,
+      message: r.message,
+      durationMs: Date.now() - t0,
+    });
   } catch (e) {
     const msg = (e as Error).message;
     progress(CONFIGURATION, ComponentState.failed, msg, Date.now() - t0);
-    outcomes.push({ name: CONFIGURATION, stage: "configuration", target: "base", state: ComponentState.failed, message: msg, durationMs: Date.now() - t0 });
+    outcomes.push({
+      name: CONFIGURATION,
+      stage: "configuration",
+      target: "base",
+      state: ComponentState.failed,
+      message: msg,
+      durationMs: Date.now() - t0,
+    });
     return { ok: false, components: outcomes, uninstalled: [] };
   }
 
@@ -179,21 +226,25 @@ export async function reconcilePass(o: ReconcileOptions): Promise<PassResult> {
       name: u.name,
       dependsOn: u.dependsOn,
       run: async (signal: AbortSignal) => {
-        const r = await applyComponent(u, {
-          base: o.base,
-          baseKubeconfig: o.baseKubeconfig,
-          virtual: o.virtual,
-          helm: o.helm,
-          charts: o.charts,
-          store,
-          secrets: () => secrets.get(),
-          systemNamespace: ns,
-          previous: previous.get(u.name),
-          helmTimeoutMs: o.helmTimeoutMs ?? 300_000,
-          healthTimeoutMs: o.healthTimeoutMs ?? 300_000,
-          now,
-          report: (state, message) => progress(u.name, state, message),
-        }, signal);
+        const r = await applyComponent(
+          u,
+          {
+            base: o.base,
+            baseKubeconfig: o.baseKubeconfig,
+            virtual: o.virtual,
+            helm: o.helm,
+            charts: o.charts,
+            store,
+            secrets: () => secrets.get(),
+            systemNamespace: ns,
+            previous: previous.get(u.name),
+            helmTimeoutMs: o.helmTimeoutMs ?? 300_000,
+            healthTimeoutMs: o.healthTimeoutMs ?? 300_000,
+            now,
+            report: (state, message) => progress(u.name, state, message),
+          },
+          signal,
+        );
         if (r === "ready") secrets.invalidate();
         return r;
       },
@@ -206,19 +257,28 @@ export async function reconcilePass(o: ReconcileOptions): Promise<PassResult> {
         progress(name, ComponentState.applying, "started");
       },
       onFinish: (r: TaskResult) => {
-        const d = r.startedAt !== undefined && r.finishedAt !== undefined ? r.finishedAt - r.startedAt : undefined;
+        const d =
+          r.startedAt !== undefined && r.finishedAt !== undefined ? r.finishedAt - r.startedAt : undefined;
         const state: ComponentStateName =
-          r.outcome === "ready" ? ComponentState.ready
-          : r.outcome === "unchanged" ? ComponentState.unchanged
-          : r.outcome === "failed" ? ComponentState.failed
-          : r.outcome === "blocked" ? ComponentState.blocked
-          : ComponentState.skipped;
+          r.outcome === "ready"
+            ? ComponentState.ready
+            : r.outcome === "unchanged"
+              ? ComponentState.unchanged
+              : r.outcome === "failed"
+                ? ComponentState.failed
+                : r.outcome === "blocked"
+                  ? ComponentState.blocked
+                  : ComponentState.skipped;
         const message =
-          r.outcome === "failed" ? (r.error?.message ?? "failed")
-          : r.outcome === "blocked" ? `waiting for ${r.blockedBy ?? "a dependency"}, which is not ready`
-          : r.outcome === "skipped" ? "interrupted before it started"
-          : r.outcome === "unchanged" ? "chart and values unchanged"
-          : "ready";
+          r.outcome === "failed"
+            ? (r.error?.message ?? "failed")
+            : r.outcome === "blocked"
+              ? `waiting for ${r.blockedBy ?? "a dependency"}, which is not ready`
+              : r.outcome === "skipped"
+                ? "interrupted before it started"
+                : r.outcome === "unchanged"
+                  ? "chart and values unchanged"
+                  : "ready";
         progress(r.name, state, message, d);
       },
     },
@@ -227,20 +287,29 @@ export async function reconcilePass(o: ReconcileOptions): Promise<PassResult> {
   for (const u of units) {
     const r = results.get(u.name);
     const state: ComponentStateName =
-      r?.outcome === "ready" ? ComponentState.ready
-      : r?.outcome === "unchanged" ? ComponentState.unchanged
-      : r?.outcome === "failed" ? ComponentState.failed
-      : r?.outcome === "skipped" ? ComponentState.skipped
-      : ComponentState.blocked;
+      r?.outcome === "ready"
+        ? ComponentState.ready
+        : r?.outcome === "unchanged"
+          ? ComponentState.unchanged
+          : r?.outcome === "failed"
+            ? ComponentState.failed
+            : r?.outcome === "skipped"
+              ? ComponentState.skipped
+              : ComponentState.blocked;
     const message =
-      r?.error?.message ?? (r?.outcome === "blocked" ? `waiting for ${r.blockedBy ?? "a dependency"}, which is not ready` : (r?.outcome ?? ""));
+      r?.error?.message ??
+      (r?.outcome === "blocked"
+        ? `waiting for ${r.blockedBy ?? "a dependency"}, which is not ready`
+        : (r?.outcome ?? ""));
     outcomes.push({
       name: u.name,
       stage: u.stage,
       target: u.target,
       state,
       message,
-      ...(r?.startedAt !== undefined && r.finishedAt !== undefined ? { durationMs: r.finishedAt - r.startedAt } : {}),
+      ...(r?.startedAt !== undefined && r.finishedAt !== undefined
+        ? { durationMs: r.finishedAt - r.startedAt }
+        : {}),
     });
     if (state === ComponentState.blocked) {
       const prev = previous.get(u.name);
@@ -267,14 +336,25 @@ export async function reconcilePass(o: ReconcileOptions): Promise<PassResult> {
 
   // Prune: components recorded earlier that no longer apply (disabled, removed from the catalog).
   const uninstalled: string[] = [];
-  const allOk = outcomes.every((c) => c.state === ComponentState.ready || c.state === ComponentState.unchanged);
+  const allOk = outcomes.every(
+    (c) => c.state === ComponentState.ready || c.state === ComponentState.unchanged,
+  );
   if (allOk && !o.signal.aborted) {
     for (const [name, rec] of previous) {
       if (units.some((u) => u.name === name)) continue;
-      progress(name, ComponentState.applying, `uninstalling ${rec.namespace}/${rec.release}: no longer part of the landscape`);
+      progress(
+        name,
+        ComponentState.applying,
+        `uninstalling ${rec.namespace}/${rec.release}: no longer part of the landscape`,
+      );
       let kubeconfig = o.baseKubeconfig;
-      if (rec.target === "virtual") kubeconfig = (await o.virtual.ready(o.signal, (m) => progress(name, ComponentState.waiting, m))).kubeconfig;
-      await o.helm.uninstall({ release: rec.release, namespace: rec.namespace, kubeconfig }, o.helmTimeoutMs ?? 300_000);
+      if (rec.target === "virtual")
+        kubeconfig = (await o.virtual.ready(o.signal, (m) => progress(name, ComponentState.waiting, m)))
+          .kubeconfig;
+      await o.helm.uninstall(
+        { release: rec.release, namespace: rec.namespace, kubeconfig },
+        o.helmTimeoutMs ?? 300_000,
+      );
       await store.remove(name);
       uninstalled.push(name);
       progress(name, ComponentState.uninstalled, "uninstalled");

@@ -42,7 +42,8 @@ export function layersOf(c: CatalogComponent): { secret: string; optional: boole
   const out: { secret: string; optional: boolean }[] = [];
   for (const p of c.values.from) {
     if (!c.values.noBase) out.push({ secret: `${p}-base-values`, optional: false });
-    for (const s of [`${p}-values-0`, `${p}-values-1`, `${p}-values-2`, `${p}-values`]) out.push({ secret: s, optional: true });
+    for (const s of [`${p}-values-0`, `${p}-values-1`, `${p}-values-2`, `${p}-values`])
+      out.push({ secret: s, optional: true });
   }
   for (const e of c.values.extra) out.push({ secret: e.secret, optional: e.optional });
   return out;
@@ -61,7 +62,8 @@ function substitute(v: unknown, systemNamespace: string): unknown {
 export function releaseUnits(catalog: Catalog, facts: UnitFacts): ReleaseUnit[] {
   const units: ReleaseUnit[] = [];
   const applies = (c: CatalogComponent): boolean =>
-    c.condition === undefined || (c.condition === "backups" ? facts.backupsEnabled : facts.webterminalEnabled);
+    c.condition === undefined ||
+    (c.condition === "backups" ? facts.backupsEnabled : facts.webterminalEnabled);
   const present = new Set(catalog.components.filter(applies).map((c) => c.name));
   const repoUrl = (r: string): string => (r === "builtin" ? "builtin" : (catalog.repositories[r] ?? r));
   for (const c of catalog.components) {
@@ -76,7 +78,12 @@ export function releaseUnits(catalog: Catalog, facts: UnitFacts): ReleaseUnit[] 
           target: c.target,
           namespace: c.namespace,
           release: `${c.namespace}-${ext}`,
-          chart: { repository: c.chart.repository, repositoryUrl: repoUrl(c.chart.repository), name: ext, version: s.version },
+          chart: {
+            repository: c.chart.repository,
+            repositoryUrl: repoUrl(c.chart.repository),
+            name: ext,
+            version: s.version,
+          },
           dependsOn,
           layers: [],
           injections: [],
@@ -105,9 +112,12 @@ export function releaseUnits(catalog: Catalog, facts: UnitFacts): ReleaseUnit[] 
   // Dependencies on the expanded extensions component mean "all extensions".
   const expanded = catalog.components.find((c) => c.expand === "extensions");
   if (expanded !== undefined) {
-    const exts = units.filter((u) => u.stage === expanded.stage && !catalog.components.some((c) => c.name === u.name)).map((u) => u.name);
+    const exts = units
+      .filter((u) => u.stage === expanded.stage && !catalog.components.some((c) => c.name === u.name))
+      .map((u) => u.name);
     for (const u of units) {
-      if (u.dependsOn.includes(expanded.name)) u.dependsOn = [...u.dependsOn.filter((d) => d !== expanded.name), ...exts];
+      if (u.dependsOn.includes(expanded.name))
+        u.dependsOn = [...u.dependsOn.filter((d) => d !== expanded.name), ...exts];
     }
   }
   return units;

@@ -13,7 +13,12 @@ export class StatusStore {
   ) {}
 
   async readAll(): Promise<Map<string, ComponentRecord>> {
-    const cm = await this.client.get<KubeObject & { data?: Record<string, string> }>("v1", "ConfigMap", STATUS_CONFIGMAP, this.namespace);
+    const cm = await this.client.get<KubeObject & { data?: Record<string, string> }>(
+      "v1",
+      "ConfigMap",
+      STATUS_CONFIGMAP,
+      this.namespace,
+    );
     const out = new Map<string, ComponentRecord>();
     for (const [k, v] of Object.entries(cm?.data ?? {})) {
       try {
@@ -30,7 +35,11 @@ export class StatusStore {
       {
         apiVersion: "v1",
         kind: "ConfigMap",
-        metadata: { name: STATUS_CONFIGMAP, namespace: this.namespace, labels: { "app.kubernetes.io/managed-by": "23ke" } },
+        metadata: {
+          name: STATUS_CONFIGMAP,
+          namespace: this.namespace,
+          labels: { "app.kubernetes.io/managed-by": "23ke" },
+        },
         data: { [rec.component]: JSON.stringify(rec) },
       },
       `23ke-status-${rec.component}`.slice(0, 128),
@@ -40,7 +49,11 @@ export class StatusStore {
   /** Removes a component's record (its field manager applies an empty set). */
   async remove(component: string): Promise<void> {
     await this.client.apply(
-      { apiVersion: "v1", kind: "ConfigMap", metadata: { name: STATUS_CONFIGMAP, namespace: this.namespace } },
+      {
+        apiVersion: "v1",
+        kind: "ConfigMap",
+        metadata: { name: STATUS_CONFIGMAP, namespace: this.namespace },
+      },
       `23ke-status-${component}`.slice(0, 128),
     );
   }

@@ -36,7 +36,10 @@ export class VirtualGarden {
   constructor(private readonly opts: VirtualGardenOptions) {}
 
   get source(): string {
-    return this.opts.kubeconfigFile ?? `Secret ${this.opts.systemNamespace}/${this.opts.secretName ?? "gardener-internal-kubeconfig"}`;
+    return (
+      this.opts.kubeconfigFile ??
+      `Secret ${this.opts.systemNamespace}/${this.opts.secretName ?? "gardener-internal-kubeconfig"}`
+    );
   }
 
   /** Resolves once the virtual garden answers; shared by all callers of one pass. */
@@ -51,7 +54,12 @@ export class VirtualGarden {
   private async kubeconfig(): Promise<{ file: string; text?: string } | undefined> {
     if (this.opts.kubeconfigFile !== undefined) return { file: this.opts.kubeconfigFile };
     const name = this.opts.secretName ?? "gardener-internal-kubeconfig";
-    const s = await this.opts.base.get<KubeObject & { data?: Record<string, string> }>("v1", "Secret", name, this.opts.systemNamespace);
+    const s = await this.opts.base.get<KubeObject & { data?: Record<string, string> }>(
+      "v1",
+      "Secret",
+      name,
+      this.opts.systemNamespace,
+    );
     const b64 = s?.data?.[this.opts.secretKey ?? "value"];
     if (b64 === undefined) return undefined;
     const text = Buffer.from(b64, "base64").toString("utf8");
@@ -61,7 +69,10 @@ export class VirtualGarden {
     return { file, text };
   }
 
-  private async connect(signal: AbortSignal, onWaiting: (message: string) => void): Promise<VirtualGardenHandle> {
+  private async connect(
+    signal: AbortSignal,
+    onWaiting: (message: string) => void,
+  ): Promise<VirtualGardenHandle> {
     const timeout = this.opts.waitTimeoutMs ?? 300_000;
     const deadline = Date.now() + timeout;
     let last = "";
@@ -88,10 +99,13 @@ export class VirtualGarden {
         onWaiting(`waiting for the virtual garden: ${why}`);
       }
       if (Date.now() >= deadline) {
-        throw new WaitingError(`the virtual garden did not answer within ${Math.round(timeout / 1000)}s: ${why}`, {
-          reason: "VirtualGardenUnavailable",
-          object: this.source,
-        });
+        throw new WaitingError(
+          `the virtual garden did not answer within ${Math.round(timeout / 1000)}s: ${why}`,
+          {
+            reason: "VirtualGardenUnavailable",
+            object: this.source,
+          },
+        );
       }
       await sleep(Math.min(2000, Math.max(0, deadline - Date.now())), signal);
     }

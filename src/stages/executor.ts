@@ -31,7 +31,10 @@ export interface ExecuteOptions {
   now?: () => number;
 }
 
-export async function executeGraph(tasks: readonly Task[], opts: ExecuteOptions = {}): Promise<Map<string, TaskResult>> {
+export async function executeGraph(
+  tasks: readonly Task[],
+  opts: ExecuteOptions = {},
+): Promise<Map<string, TaskResult>> {
   const now = opts.now ?? Date.now;
   const limit = Math.max(1, opts.concurrency ?? 4);
   const results = new Map<string, TaskResult>();
@@ -59,13 +62,18 @@ export async function executeGraph(tasks: readonly Task[], opts: ExecuteOptions 
             return o === "failed" || o === "blocked" || (o === "skipped" && byName.has(d));
           });
           if (bad !== undefined) {
-            finish({ name: t.name, outcome: controller.signal.aborted ? "skipped" : "blocked", blockedBy: bad });
+            finish({
+              name: t.name,
+              outcome: controller.signal.aborted ? "skipped" : "blocked",
+              blockedBy: bad,
+            });
             changed = true;
           }
         }
       }
       if (controller.signal.aborted) {
-        for (const t of tasks) if (!results.has(t.name) && !running.has(t.name)) finish({ name: t.name, outcome: "skipped" });
+        for (const t of tasks)
+          if (!results.has(t.name) && !running.has(t.name)) finish({ name: t.name, outcome: "skipped" });
       }
       const ready = controller.signal.aborted
         ? []
@@ -73,7 +81,9 @@ export async function executeGraph(tasks: readonly Task[], opts: ExecuteOptions 
             (t) =>
               !results.has(t.name) &&
               !running.has(t.name) &&
-              t.dependsOn.every((d) => !byName.has(d) || ["ready", "unchanged"].includes(results.get(d)?.outcome ?? "")),
+              t.dependsOn.every(
+                (d) => !byName.has(d) || ["ready", "unchanged"].includes(results.get(d)?.outcome ?? ""),
+              ),
           );
       for (const t of ready) {
         if (running.size >= limit) break;
@@ -83,7 +93,14 @@ export async function executeGraph(tasks: readonly Task[], opts: ExecuteOptions 
           .run(controller.signal)
           .then(
             (outcome) => finish({ name: t.name, outcome, startedAt, finishedAt: now() }),
-            (e: unknown) => finish({ name: t.name, outcome: "failed", error: e instanceof Error ? e : new Error(String(e)), startedAt, finishedAt: now() }),
+            (e: unknown) =>
+              finish({
+                name: t.name,
+                outcome: "failed",
+                error: e instanceof Error ? e : new Error(String(e)),
+                startedAt,
+                finishedAt: now(),
+              }),
           )
           .finally(() => running.delete(t.name));
         running.set(t.name, p);

@@ -14,13 +14,17 @@ export function checkGraph(nodes: readonly GraphNode[], where = "components"): P
   const problems: Problem[] = [];
   const byName = new Map<string, GraphNode>();
   nodes.forEach((n, i) => {
-    if (byName.has(n.name)) problems.push({ path: `${where}[${i}].name`, message: `duplicate component name '${n.name}'` });
+    if (byName.has(n.name))
+      problems.push({ path: `${where}[${i}].name`, message: `duplicate component name '${n.name}'` });
     byName.set(n.name, n);
   });
   nodes.forEach((n, i) => {
     n.dependsOn.forEach((d, j) => {
       if (!byName.has(d)) {
-        problems.push({ path: `${where}[${i}].dependsOn[${j}]`, message: `'${n.name}' depends on unknown component '${d}'` });
+        problems.push({
+          path: `${where}[${i}].dependsOn[${j}]`,
+          message: `'${n.name}' depends on unknown component '${d}'`,
+        });
       }
     });
   });
@@ -63,7 +67,9 @@ export function topologicalOrder<T extends GraphNode>(nodes: readonly T[]): T[] 
   const out: T[] = [];
   const remaining = [...nodes];
   while (remaining.length > 0) {
-    const i = remaining.findIndex((n) => n.dependsOn.every((d) => done.has(d) || !nodes.some((m) => m.name === d)));
+    const i = remaining.findIndex((n) =>
+      n.dependsOn.every((d) => done.has(d) || !nodes.some((m) => m.name === d)),
+    );
     if (i < 0) throw new Error("topologicalOrder: the graph has a cycle");
     const [n] = remaining.splice(i, 1);
     if (n === undefined) break;

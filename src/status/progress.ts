@@ -36,7 +36,10 @@ export class LineProgress {
 }
 
 export class LiveProgress {
-  private readonly rows = new Map<string, { state: string; message: string; started: number; durationMs?: number }>();
+  private readonly rows = new Map<
+    string,
+    { state: string; message: string; started: number; durationMs?: number }
+  >();
   private drawn = 0;
   private timer: NodeJS.Timeout | undefined;
 
@@ -64,7 +67,14 @@ export class LiveProgress {
     for (const [name, r] of this.rows) {
       const done = ["ready", "unchanged", "failed", "blocked", "skipped", "uninstalled"].includes(r.state);
       const d = done ? seconds(r.durationMs) : seconds(Date.now() - r.started);
-      const mark = r.state === "ready" || r.state === "unchanged" ? "✓" : r.state === "failed" ? "✗" : r.state === "blocked" ? "·" : "…";
+      const mark =
+        r.state === "ready" || r.state === "unchanged"
+          ? "✓"
+          : r.state === "failed"
+            ? "✗"
+            : r.state === "blocked"
+              ? "·"
+              : "…";
       const line = `${mark} ${name.padEnd(38)} ${r.state.padEnd(15)} ${d.padStart(7)}  ${r.message}`;
       lines.push(line.length > this.columns - 1 ? `${line.slice(0, this.columns - 2)}…` : line);
     }

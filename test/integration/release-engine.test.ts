@@ -22,7 +22,7 @@ import { reconcilePass, type PassResult } from "../../src/reconcile/reconcile-pa
 import { StatusStore } from "../../src/reconcile/status-store.js";
 import { VirtualGarden } from "../../src/reconcile/virtual-garden.js";
 import { ChartSource } from "../../src/sources/helm/chart-source.js";
-import { parseValuesDocument } from "../../src/values/values-document.js";
+import { parseValuesDocument, type ValuesDocument } from "../../src/values/values-document.js";
 import { waitFor } from "../../src/util/wait.js";
 
 const run = promisify(execFile);
@@ -32,7 +32,7 @@ let fakes: FakeControllers;
 let scratch: string;
 let configLayers: ReturnType<typeof exampleConfig>;
 
-function exampleConfig(): { name: string; document: import("../../src/values/values-document.js").ValuesDocument }[] {
+function exampleConfig(): { name: string; document: ValuesDocument }[] {
   const file = path.join(projectRoot, "examples", "23ke-config-minimal.yaml");
   const r = parseValuesDocument(readFileSync(file, "utf8"), { source: file });
   if (!r.ok) throw new Error("example config does not parse");
@@ -40,7 +40,9 @@ function exampleConfig(): { name: string; document: import("../../src/values/val
 }
 
 /** The example configuration repository's values, as the engine receives them. */
-function repoValues(extra: Record<string, Record<string, unknown>> = {}): Map<string, Record<string, unknown>> {
+function repoValues(
+  extra: Record<string, Record<string, unknown>> = {},
+): Map<string, Record<string, unknown>> {
   const m = new Map<string, Record<string, unknown>>([
     ["gardenlet-values", { config: { seedConfig: { metadata: { name: "initial-seed" } } } }],
     ["extensions-values", { "provider-aws": { enabled: true }, "networking-calico": { enabled: true } }],
@@ -54,12 +56,25 @@ interface PassStats {
   helmCalls: string[][];
 }
 
-async function pass(opts: { values?: Map<string, Record<string, unknown>>; healthTimeoutMs?: number; signal?: AbortSignal } = {}): Promise<PassStats> {
+async function pass(
+  opts: {
+    values?: Map<string, Record<string, unknown>>;
+    healthTimeoutMs?: number;
+    signal?: AbortSignal;
+  } = {},
+): Promise<PassStats> {
   const helmCalls: string[][] = [];
   const catalog = loadCatalog("1.86");
-  const mirrors = Object.fromEntries(Object.values(catalog.repositories).map((u) => [u, env.helmRepo?.url ?? ""]));
+  const mirrors = Object.fromEntries(
+    Object.values(catalog.repositories).map((u) => [u, env.helmRepo?.url ?? ""]),
+  );
   const upstream = new ChartSource({ cacheDir: path.join(scratch, "cache"), mirrors });
-  const virtual = new VirtualGarden({ base: env.base.client, systemNamespace: NS, kubeconfigFile: env.virtual?.kubeconfigPath ?? "", waitTimeoutMs: 30_000 });
+  const virtual = new VirtualGarden({
+    base: env.base.client,
+    systemNamespace: NS,
+    kubeconfigFile: env.virtual?.kubeconfigPath ?? "",
+    waitTimeoutMs: 30_000,
+  });
   try {
     const result = await reconcilePass({
       base: env.base.client,
@@ -69,7 +84,10 @@ async function pass(opts: { values?: Map<string, Record<string, unknown>>; healt
       catalog,
       charts: new BuiltinCharts(path.join(projectRoot, "charts"), {
         fetch: async (c, signal) => {
-          const f = await upstream.fetch({ repository: c.repositoryUrl, name: c.name, version: c.version }, signal);
+          const f = await upstream.fetch(
+            { repository: c.repositoryUrl, name: c.name, version: c.version },
+            signal,
+          );
           return { path: f.path, digest: f.digest };
         },
       }),
@@ -135,7 +153,21 @@ describe("release engine", () => {
     const notReady = result.components.filter((c) => c.state !== "ready");
     expect(notReady, JSON.stringify(notReady, null, 1)).toEqual([]);
     const names = result.components.map((c) => c.name);
-    for (const n of ["configuration", "cert-manager", "dnsprovider", "issuer", "certificates", "etcd", "kube-apiserver", "gardener-runtime", "gardener-application", "garden-content", "internal-gardenlet", "provider-aws", "networking-calico"]) {
+    for (const n of [
+      "configuration",
+      "cert-manager",
+      "dnsprovider",
+      "issuer",
+      "certificates",
+      "etcd",
+      "kube-apiserver",
+      "gardener-runtime",
+      "gardener-application",
+      "garden-content",
+      "internal-gardenlet",
+      "provider-aws",
+      "networking-calico",
+    ]) {
       expect(names).toContain(n);
     }
     expect(names).not.toContain("velero");
@@ -152,11 +184,22 @@ describe("release engine", () => {
     expect(virtual.get("garden-garden-content")).toBe(1);
     expect(virtual.get("garden-provider-aws")).toBe(1);
     // The etcd StatefulSet really became ready on the simulated nodes.
-    const sts = await env.base.client.get<KubeObject & { status?: { readyReplicas?: number } }>("apps/v1", "StatefulSet", "etcd", "garden");
+    const sts = await env.base.client.get<KubeObject & { status?: { readyReplicas?: number } }>(
+      "apps/v1",
+      "StatefulSet",
+      "etcd",
+      "garden",
+    );
     expect(sts?.status?.readyReplicas).toBeGreaterThanOrEqual(1);
     // The PKI was injected: etcd's values carry the CA from the certificates component.
-    const vals = await run(env.helm, ["get", "values", "garden-etcd", "-n", "garden", "--kubeconfig", env.base.kubeconfigPath, "-o", "json"], { env: env.helmEnv });
-    expect((JSON.parse(vals.stdout) as { tls: { ca: { crt: string } } }).tls.ca.crt).toMatch(/BEGIN CERTIFICATE/);
+    const vals = await run(
+      env.helm,
+      ["get", "values", "garden-etcd", "-n", "garden", "--kubeconfig", env.base.kubeconfigPath, "-o", "json"],
+      { env: env.helmEnv },
+    );
+    expect((JSON.parse(vals.stdout) as { tls: { ca: { crt: string } } }).tls.ca.crt).toMatch(
+      /BEGIN CERTIFICATE/,
+    );
   });
 
   it("does nothing on a second apply: every component unchanged, no helm upgrade, no new revision", async () => {
@@ -165,19 +208,27 @@ describe("release engine", () => {
     expect(result.ok).toBe(true);
     const changed = result.components.filter((c) => c.name !== "configuration" && c.state !== "unchanged");
     expect(changed).toEqual([]);
-    expect(helmCalls.filter((a) => a[0] === "upgrade" || a[0] === "install" || a[0] === "rollback")).toEqual([]);
+    expect(helmCalls.filter((a) => a[0] === "upgrade" || a[0] === "install" || a[0] === "rollback")).toEqual(
+      [],
+    );
     const after = new Map([...(await revisions(env.base.client)), ...(await revisions(virtualClient()))]);
     expect(after).toEqual(before);
   });
 
   it("upgrades internal-gardenlet and nothing else when one value in gardenlet-values changes", async () => {
     const before = await revisions(env.base.client);
-    const values = repoValues({ "gardenlet-values": { config: { seedConfig: { metadata: { name: "initial-seed" } } }, replicaCount: 2 } });
+    const values = repoValues({
+      "gardenlet-values": { config: { seedConfig: { metadata: { name: "initial-seed" } } }, replicaCount: 2 },
+    });
     const { result, helmCalls } = await pass({ values });
     expect(result.ok).toBe(true);
-    const applied = result.components.filter((c) => c.state === "ready" && c.name !== "configuration").map((c) => c.name);
+    const applied = result.components
+      .filter((c) => c.state === "ready" && c.name !== "configuration")
+      .map((c) => c.name);
     expect(applied).toEqual(["internal-gardenlet"]);
-    expect(helmCalls.filter((a) => a[0] === "upgrade").map((a) => a[2])).toEqual(["garden-internal-gardenlet"]);
+    expect(helmCalls.filter((a) => a[0] === "upgrade").map((a) => a[2])).toEqual([
+      "garden-internal-gardenlet",
+    ]);
     const after = await revisions(env.base.client);
     expect(after.get("garden-internal-gardenlet")).toBe((before.get("garden-internal-gardenlet") ?? 0) + 1);
     expect(after.get("garden-etcd")).toBe(before.get("garden-etcd"));
@@ -190,9 +241,13 @@ describe("release engine", () => {
     expect(result.ok).toBe(false);
     const identity = result.components.find((c) => c.name === "identity");
     expect(identity?.state).toBe("failed");
-    expect(identity?.message).toMatch(/not healthy after 8s: Deployment garden\/identity: (1 old replica\(s\) pending termination|0\/1 replicas available)/);
+    expect(identity?.message).toMatch(
+      /not healthy after 8s: Deployment garden\/identity: (1 old replica\(s\) pending termination|0\/1 replicas available)/,
+    );
     expect(stateOf(result, "kube-apiserver")).toBe("blocked");
-    expect(result.components.find((c) => c.name === "kube-apiserver")?.message).toMatch(/waiting for identity/);
+    expect(result.components.find((c) => c.name === "kube-apiserver")?.message).toMatch(
+      /waiting for identity/,
+    );
     expect(stateOf(result, "gardener-runtime")).toBe("blocked");
     expect(stateOf(result, "internal-gardenlet")).toBe("blocked");
     // Independent components are unaffected.
@@ -200,11 +255,21 @@ describe("release engine", () => {
     // Dependents were not touched by helm.
     const upgraded = helmCalls.filter((a) => a[0] === "upgrade").map((a) => a[2]);
     expect(upgraded).toEqual(["garden-identity"]);
-    expect((await revisions(env.base.client)).get("garden-kube-apiserver")).toBe(before.get("garden-kube-apiserver"));
+    expect((await revisions(env.base.client)).get("garden-kube-apiserver")).toBe(
+      before.get("garden-kube-apiserver"),
+    );
     const records = await new StatusStore(env.base.client, NS).readAll();
-    expect(records.get("identity")).toMatchObject({ ready: false, state: "failed", reason: "HealthCheckTimeout" });
+    expect(records.get("identity")).toMatchObject({
+      ready: false,
+      state: "failed",
+      reason: "HealthCheckTimeout",
+    });
     expect(records.get("identity")?.message).toContain("Deployment garden/identity");
-    expect(records.get("kube-apiserver")).toMatchObject({ ready: false, state: "blocked", reason: "DependencyNotReady" });
+    expect(records.get("kube-apiserver")).toMatchObject({
+      ready: false,
+      state: "blocked",
+      reason: "DependencyNotReady",
+    });
 
     // Taking the bad value back converges again.
     const back = await pass();
@@ -223,7 +288,9 @@ describe("release engine", () => {
     const { result } = await pass({ values, healthTimeoutMs: 30_000 });
     const dns = result.components.find((c) => c.name === "dnsprovider");
     expect(dns?.state).toBe("failed");
-    expect(dns?.message).toBe("DNSProvider garden/base-dns-provider: DNSProvider reports Error: InvalidClientTokenId: the security token is invalid");
+    expect(dns?.message).toBe(
+      "DNSProvider garden/base-dns-provider: DNSProvider reports Error: InvalidClientTokenId: the security token is invalid",
+    );
     const records = await new StatusStore(env.base.client, NS).readAll();
     expect(records.get("dnsprovider")).toMatchObject({ ready: false, reason: "HealthCheckFailed" });
     const back = await pass();
@@ -233,10 +300,21 @@ describe("release engine", () => {
   it("recovers a release that a crash left pending and converges", async () => {
     // What a helm process killed mid-upgrade leaves behind: the newest revision in pending-upgrade.
     const client = env.base.client;
-    const secrets = await client.list<KubeObject & { data: Record<string, string> }>("v1", "Secret", "garden", "owner=helm,name=garden-etcd");
-    const newest = secrets.sort((a, b) => Number(b.metadata.labels?.version) - Number(a.metadata.labels?.version))[0];
+    const secrets = await client.list<KubeObject & { data: Record<string, string> }>(
+      "v1",
+      "Secret",
+      "garden",
+      "owner=helm,name=garden-etcd",
+    );
+    const newest = secrets.sort(
+      (a, b) => Number(b.metadata.labels?.version) - Number(a.metadata.labels?.version),
+    )[0];
     if (newest === undefined) throw new Error("no release of etcd");
-    const rel = JSON.parse(gunzipSync(Buffer.from(Buffer.from(newest.data.release ?? "", "base64").toString(), "base64")).toString()) as {
+    const rel = JSON.parse(
+      gunzipSync(
+        Buffer.from(Buffer.from(newest.data.release ?? "", "base64").toString(), "base64"),
+      ).toString(),
+    ) as {
       version: number;
       info: { status: string };
     };
@@ -251,24 +329,41 @@ describe("release engine", () => {
         metadata: {
           name: `sh.helm.release.v1.garden-etcd.v${pendingRev}`,
           namespace: "garden",
-          labels: { owner: "helm", name: "garden-etcd", status: "pending-upgrade", version: String(pendingRev) },
+          labels: {
+            owner: "helm",
+            name: "garden-etcd",
+            status: "pending-upgrade",
+            version: String(pendingRev),
+          },
         },
-        data: { release: Buffer.from(gzipSync(Buffer.from(JSON.stringify(rel))).toString("base64")).toString("base64") },
+        data: {
+          release: Buffer.from(gzipSync(Buffer.from(JSON.stringify(rel))).toString("base64")).toString(
+            "base64",
+          ),
+        },
       },
       "crash-simulation",
     );
-    const blocked = await run(env.helm, ["upgrade", "garden-etcd", path.join(scratch, "nope"), "-n", "garden", "--kubeconfig", env.base.kubeconfigPath], { env: env.helmEnv }).catch(
-      (e: { stderr: string }) => e.stderr,
-    );
-    expect(String(blocked)).toMatch(/another operation .* is in progress|not found/);
+    // Helm itself now sees the release as pending, which blocks every plain upgrade.
+    const driver = new HelmDriver({ helm: env.helm, env: env.helmEnv });
+    const hist = await driver.history({
+      release: "garden-etcd",
+      namespace: "garden",
+      kubeconfig: env.base.kubeconfigPath,
+    });
+    expect(hist.at(-1)).toMatchObject({ revision: pendingRev, status: "pending-upgrade" });
 
     const { result, helmCalls } = await pass();
     expect(result.ok, JSON.stringify(result.components.find((c) => c.name === "etcd"))).toBe(true);
     expect(stateOf(result, "etcd")).toBe("ready");
     expect(helmCalls.some((a) => a[0] === "rollback" && a[1] === "garden-etcd")).toBe(true);
-    const hist = await run(env.helm, ["history", "garden-etcd", "-n", "garden", "--kubeconfig", env.base.kubeconfigPath, "-o", "json"], { env: env.helmEnv });
-    const last = (JSON.parse(hist.stdout) as { status: string }[]).at(-1);
-    expect(last?.status).toBe("deployed");
+    const after = await driver.history({
+      release: "garden-etcd",
+      namespace: "garden",
+      kubeconfig: env.base.kubeconfigPath,
+    });
+    expect(after.at(-1)?.status).toBe("deployed");
+    expect(after.find((h) => h.revision === pendingRev)?.status).not.toMatch(/^pending/);
   });
 
   it("converges after the process is killed in the middle of an apply", async () => {
@@ -278,37 +373,67 @@ describe("release engine", () => {
     const { mkdirSync, writeFileSync } = await import("node:fs");
     const { stringify } = await import("yaml");
     mkdirSync(path.join(valuesDir, "config"), { recursive: true });
-    for (const [name, v] of values) writeFileSync(path.join(valuesDir, "config", `${name}.yaml`), stringify(v));
+    for (const [name, v] of values)
+      writeFileSync(path.join(valuesDir, "config", `${name}.yaml`), stringify(v));
     const cfg = path.join(scratch, "23ke-config.yaml");
     writeFileSync(cfg, readFileSync(path.join(projectRoot, "examples", "23ke-config-minimal.yaml")));
     const args = [
-      "apply", "-f", cfg, "--values-dir", valuesDir, "--kubeconfig", env.base.kubeconfigPath, "--virtual-kubeconfig", env.virtual?.kubeconfigPath ?? "",
-      "--helm", env.helm, "--chart-mirror", `*=${env.helmRepo?.url ?? ""}`, "--cache-dir", path.join(scratch, "cache"), "--timeout", "60",
+      "apply",
+      "-f",
+      cfg,
+      "--values-dir",
+      valuesDir,
+      "--kubeconfig",
+      env.base.kubeconfigPath,
+      "--virtual-kubeconfig",
+      env.virtual?.kubeconfigPath ?? "",
+      "--helm",
+      env.helm,
+      "--chart-mirror",
+      `*=${env.helmRepo?.url ?? ""}`,
+      "--cache-dir",
+      path.join(scratch, "cache"),
+      "--timeout",
+      "60",
     ];
-    const child = spawn(path.join(projectRoot, "bin", "23ke"), args, { env: { ...env.helmEnv }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(path.join(projectRoot, "bin", "23ke"), args, {
+      env: { ...env.helmEnv },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let out = "";
     child.stdout.on("data", (d: Buffer) => (out += d.toString()));
     child.stderr.on("data", (d: Buffer) => (out += d.toString()));
     const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
-    await waitFor(async () => Promise.resolve(/gardener-runtime\s+applying\s+helm upgrade/.test(out) ? { done: true, value: 0 } : { done: false }), {
-      what: "the apply to reach gardener-runtime",
-      timeoutMs: 90_000,
-      intervalMs: 20,
-    });
+    await waitFor(
+      async () =>
+        Promise.resolve(
+          /gardener-runtime\s+applying\s+helm upgrade/.test(out) ? { done: true, value: 0 } : { done: false },
+        ),
+      {
+        what: "the apply to reach gardener-runtime",
+        timeoutMs: 90_000,
+        intervalMs: 20,
+      },
+    );
     child.kill("SIGKILL");
     await exited;
 
     const { result } = await pass({ values });
     const notReady = result.components.filter((c) => c.state !== "ready" && c.state !== "unchanged");
     expect(notReady, JSON.stringify(notReady, null, 1)).toEqual([]);
-    for (const [rel, client] of [["garden-gardener-runtime", env.base.client], ["garden-gardener-application", virtualClient()]] as const) {
+    for (const [rel, client] of [
+      ["garden-gardener-runtime", env.base.client],
+      ["garden-gardener-application", virtualClient()],
+    ] as const) {
       const hist = await client.list("v1", "Secret", "garden", `owner=helm,name=${rel}`);
       expect(hist.every((s) => !(s.metadata.labels?.status ?? "").startsWith("pending"))).toBe(true);
     }
   });
 
   it("uninstalls a component that is disabled", async () => {
-    const values = repoValues({ "extensions-values": { "provider-aws": { enabled: true }, "networking-calico": { enabled: false } } });
+    const values = repoValues({
+      "extensions-values": { "provider-aws": { enabled: true }, "networking-calico": { enabled: false } },
+    });
     const { result } = await pass({ values });
     expect(result.ok).toBe(true);
     expect(result.uninstalled).toEqual(["networking-calico"]);

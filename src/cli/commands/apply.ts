@@ -6,31 +6,53 @@
 import { reconcilePass, type PassResult } from "../../reconcile/reconcile-pass.js";
 import { LineProgress, LiveProgress } from "../../status/progress.js";
 import { print, type CliContext } from "../context.js";
-import { baseClient, catalogOf, chartSource, configRepoValues, configurationStage, helmDriver, virtualGarden, type LandscapeOptions } from "../landscape.js";
+import {
+  baseClient,
+  catalogOf,
+  chartSource,
+  configRepoValues,
+  configurationStage,
+  helmDriver,
+  virtualGarden,
+  type LandscapeOptions,
+} from "../landscape.js";
 
 export interface ApplyOptions extends LandscapeOptions {
   output: "text" | "json";
 }
 
 export function summaryTable(r: PassResult): string[] {
-  const lines = [`${"COMPONENT".padEnd(40)} ${"STAGE".padEnd(13)} ${"TARGET".padEnd(8)} ${"STATE".padEnd(10)} ${"TIME".padStart(7)}  MESSAGE`];
+  const lines = [
+    `${"COMPONENT".padEnd(40)} ${"STAGE".padEnd(13)} ${"TARGET".padEnd(8)} ${"STATE".padEnd(10)} ${"TIME".padStart(7)}  MESSAGE`,
+  ];
   for (const c of r.components) {
     const t = c.durationMs === undefined ? "" : `${(c.durationMs / 1000).toFixed(1)}s`;
-    lines.push(`${c.name.padEnd(40)} ${c.stage.padEnd(13)} ${c.target.padEnd(8)} ${c.state.padEnd(10)} ${t.padStart(7)}  ${c.message}`);
+    lines.push(
+      `${c.name.padEnd(40)} ${c.stage.padEnd(13)} ${c.target.padEnd(8)} ${c.state.padEnd(10)} ${t.padStart(7)}  ${c.message}`,
+    );
   }
-  for (const u of r.uninstalled) lines.push(`${u.padEnd(40)} ${"".padEnd(13)} ${"".padEnd(8)} ${"uninstalled".padEnd(10)}`);
+  for (const u of r.uninstalled)
+    lines.push(`${u.padEnd(40)} ${"".padEnd(13)} ${"".padEnd(8)} ${"uninstalled".padEnd(10)}`);
   return lines;
 }
 
 /** Runs one pass with the given options; shared by `apply` and `dev up`. */
-export async function runApply(ctx: CliContext, o: LandscapeOptions, live: boolean, onHelm?: (args: readonly string[]) => void): Promise<PassResult> {
+export async function runApply(
+  ctx: CliContext,
+  o: LandscapeOptions,
+  live: boolean,
+  onHelm?: (args: readonly string[]) => void,
+): Promise<PassResult> {
   const catalog = catalogOf(o);
   const { client, kubeconfig } = baseClient(o, ctx.env);
   const virtual = virtualGarden(o, client);
-  const progress = live ? new LiveProgress((s) => ctx.stdout.write(s), (ctx.stdout as { columns?: number }).columns ?? 120) : new LineProgress((s) => ctx.stdout.write(s));
+  const progress = live
+    ? new LiveProgress((s) => ctx.stdout.write(s), (ctx.stdout as { columns?: number }).columns ?? 120)
+    : new LineProgress((s) => ctx.stdout.write(s));
   try {
     const repo = await configRepoValues(o, ctx.signal);
-    if (repo !== undefined && !live) print(ctx, `configuration repository revision ${repo.revision}: ${repo.values.size} values file(s)`);
+    if (repo !== undefined && !live)
+      print(ctx, `configuration repository revision ${repo.revision}: ${repo.values.size} values file(s)`);
     return await reconcilePass({
       base: client,
       baseKubeconfig: kubeconfig,
@@ -62,7 +84,12 @@ export async function applyCommand(ctx: CliContext, o: ApplyOptions): Promise<nu
     for (const l of summaryTable(r)) print(ctx, l);
     const bad = r.components.filter((c) => c.state !== "ready" && c.state !== "unchanged");
     print(ctx);
-    print(ctx, r.ok ? `all ${r.components.length} components ready` : `${bad.length} of ${r.components.length} components not ready`);
+    print(
+      ctx,
+      r.ok
+        ? `all ${r.components.length} components ready`
+        : `${bad.length} of ${r.components.length} components not ready`,
+    );
   }
   return r.ok ? 0 : 1;
 }

@@ -67,18 +67,27 @@ export async function devUpCommand(ctx: CliContext, opts: DevUpOptions): Promise
   try {
     const v = await env.base.client.version();
     print(ctx, "");
-    print(ctx, `base cluster     ${env.base.client.server} (Kubernetes ${v.gitVersion}, ${opts.nodes} simulated nodes)`);
+    print(
+      ctx,
+      `base cluster     ${env.base.client.server} (Kubernetes ${v.gitVersion}, ${opts.nodes} simulated nodes)`,
+    );
     print(ctx, `  kubeconfig     ${env.base.kubeconfigPath}`);
     if (env.virtual !== undefined) {
       print(ctx, `virtual garden   ${env.virtual.client.server}`);
       print(ctx, `  kubeconfig     ${env.virtual.kubeconfigPath}`);
     }
-    if (env.helmRepo !== undefined) print(ctx, `chart repository ${env.helmRepo.url} (stand-ins for every upstream chart)`);
+    if (env.helmRepo !== undefined)
+      print(ctx, `chart repository ${env.helmRepo.url} (stand-ins for every upstream chart)`);
     let configRepo: string | undefined;
     if (env.git !== undefined) {
       const work = mkdtempSync(path.join(os.tmpdir(), "23ke-config-repo-"));
       try {
-        configRepo = await seedRepository(env.git, "landscape", path.join(projectRoot, "examples", "config-repo"), work);
+        configRepo = await seedRepository(
+          env.git,
+          "landscape",
+          path.join(projectRoot, "examples", "config-repo"),
+          work,
+        );
       } finally {
         rmSync(work, { recursive: true, force: true });
       }
@@ -88,7 +97,10 @@ export async function devUpCommand(ctx: CliContext, opts: DevUpOptions): Promise
     print(ctx, "");
     if (opts.apply && env.virtual !== undefined && env.helmRepo !== undefined) {
       await storeConfigSecret(env, opts.config, DEFAULT_SYSTEM_NAMESPACE);
-      print(ctx, `stored ${path.relative(process.cwd(), opts.config) || opts.config} as Secret ${DEFAULT_SYSTEM_NAMESPACE}/23ke-config; applying ...`);
+      print(
+        ctx,
+        `stored ${path.relative(process.cwd(), opts.config) || opts.config} as Secret ${DEFAULT_SYSTEM_NAMESPACE}/23ke-config; applying ...`,
+      );
       print(ctx, "");
       const o: LandscapeOptions = {
         kubeconfig: env.base.kubeconfigPath,
@@ -106,7 +118,10 @@ export async function devUpCommand(ctx: CliContext, opts: DevUpOptions): Promise
       print(ctx, "");
       for (const l of summaryTable(r)) print(ctx, l);
       print(ctx, "");
-      print(ctx, `${r.ok ? "landscape ready" : "landscape NOT ready"} after ${((Date.now() - started) / 1000).toFixed(1)}s`);
+      print(
+        ctx,
+        `${r.ok ? "landscape ready" : "landscape NOT ready"} after ${((Date.now() - started) / 1000).toFixed(1)}s`,
+      );
       code = r.ok ? 0 : 1;
     }
     print(ctx, "");
@@ -130,6 +145,11 @@ export async function devDownCommand(ctx: CliContext, opts: { dir: string }): Pr
   const dir = path.resolve(opts.dir);
   const n = await killFromPidFile(path.join(dir, "pids"));
   const state = readEnvironmentState(dir);
-  print(ctx, n > 0 ? `ended ${n} process(es) of the environment in ${dir}` : `no running environment in ${dir}${state === undefined ? "" : " (its processes had ended)"}`);
+  print(
+    ctx,
+    n > 0
+      ? `ended ${n} process(es) of the environment in ${dir}`
+      : `no running environment in ${dir}${state === undefined ? "" : " (its processes had ended)"}`,
+  );
   return 0;
 }

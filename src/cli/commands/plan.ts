@@ -53,16 +53,29 @@ function toBase64Data(values: Record<string, unknown>): Record<string, string> {
 }
 
 function prefixValues(secrets: SecretData, ns: string, prefix: string): Record<string, unknown> {
-  const names = [`${prefix}-base-values`, `${prefix}-values-0`, `${prefix}-values-1`, `${prefix}-values-2`, `${prefix}-values`];
+  const names = [
+    `${prefix}-base-values`,
+    `${prefix}-values-0`,
+    `${prefix}-values-1`,
+    `${prefix}-values-2`,
+    `${prefix}-values`,
+  ];
   return mergeLayers(
-    names.filter((n) => secrets.has(n)).map((n) => ({ name: n, values: valuesOfSecret(n, ns, secrets.get(n) ?? {}) })),
+    names
+      .filter((n) => secrets.has(n))
+      .map((n) => ({ name: n, values: valuesOfSecret(n, ns, secrets.get(n) ?? {}) })),
     { dropNulls: true },
   ).values;
 }
 
 function extensionSettings(v: Record<string, unknown>): Record<string, ExtensionSetting> {
-  const root = (v.extensions !== null && typeof v.extensions === "object" ? v.extensions : v) as Record<string, unknown>;
-  return Object.fromEntries(Object.entries(root).filter(([, s]) => s !== null && typeof s === "object" && !Array.isArray(s))) as Record<string, ExtensionSetting>;
+  const root = (v.extensions !== null && typeof v.extensions === "object" ? v.extensions : v) as Record<
+    string,
+    unknown
+  >;
+  return Object.fromEntries(
+    Object.entries(root).filter(([, s]) => s !== null && typeof s === "object" && !Array.isArray(s)),
+  ) as Record<string, ExtensionSetting>;
 }
 
 function flatten(v: unknown, prefix = "", out = new Map<string, string>()): Map<string, string> {
@@ -87,7 +100,10 @@ export function valuesDiff(before: unknown, after: unknown): string[] {
 }
 
 /** Masks secrets, and every injected value (certificates, keys, kubeconfigs) as a whole. */
-function maskForDiff(values: Record<string, unknown>, provenance: Record<string, string>): Record<string, unknown> {
+function maskForDiff(
+  values: Record<string, unknown>,
+  provenance: Record<string, string>,
+): Record<string, unknown> {
   const masked = maskSecrets(values);
   for (const [path, layer] of Object.entries(provenance)) {
     if (layer !== "injections") continue;
@@ -111,7 +127,9 @@ export async function planCommand(ctx: CliContext, o: PlanOptions): Promise<numb
   const secrets: SecretData = new Map();
   const base = withCluster ? baseClient(o, ctx.env) : undefined;
   if (base !== undefined) {
-    for (const s of await base.client.list<KubeObject & { data?: Record<string, string> }>("v1", "Secret", ns).catch(() => [])) {
+    for (const s of await base.client
+      .list<KubeObject & { data?: Record<string, string> }>("v1", "Secret", ns)
+      .catch(() => [])) {
       secrets.set(s.metadata.name, s.data ?? {});
     }
   }
@@ -119,10 +137,17 @@ export async function planCommand(ctx: CliContext, o: PlanOptions): Promise<numb
   if (layers !== undefined) {
     let gen: GeneratedSecrets = offlineGeneratedSecrets();
     const stored = secrets.get(GENERATED_SECRETS_NAME)?.["values.yaml"];
-    if (stored !== undefined) gen = { ...gen, ...readGeneratedSecrets(valuesOfSecret(GENERATED_SECRETS_NAME, ns, secrets.get(GENERATED_SECRETS_NAME) ?? {})) };
+    if (stored !== undefined)
+      gen = {
+        ...gen,
+        ...readGeneratedSecrets(
+          valuesOfSecret(GENERATED_SECRETS_NAME, ns, secrets.get(GENERATED_SECRETS_NAME) ?? {}),
+        ),
+      };
     const { config } = resolveConfig(layers, gen);
     backupsEnabled = config.backups.enabled;
-    for (const d of fanOut(config, { systemNamespace: ns })) secrets.set(d.secretName, toBase64Data(d.values));
+    for (const d of fanOut(config, { systemNamespace: ns }))
+      secrets.set(d.secretName, toBase64Data(d.values));
   } else if (secrets.has("velero-base-values")) {
     backupsEnabled = true;
   }
@@ -176,14 +201,25 @@ export async function planCommand(ctx: CliContext, o: PlanOptions): Promise<numb
           kubeconfig = v.kubeconfig;
         }
         const current = await helm.values({ release: u.release, namespace: u.namespace, kubeconfig });
-        p.diff = valuesDiff(current === undefined ? {} : maskSecrets(current), maskForDiff(merged.values, merged.provenance));
+        p.diff = valuesDiff(
+          current === undefined ? {} : maskSecrets(current),
+          maskForDiff(merged.values, merged.provenance),
+        );
       }
     } finally {
       virtual.close();
     }
     for (const [name, rec] of records) {
       if (name === CONFIGURATION || units.some((u) => u.name === name)) continue;
-      planned.push({ name, stage: rec.stage, target: rec.target, chart: rec.chart, dependsOn: [], action: "uninstall", reason: "no longer part of the landscape" });
+      planned.push({
+        name,
+        stage: rec.stage,
+        target: rec.target,
+        chart: rec.chart,
+        dependsOn: [],
+        action: "uninstall",
+        reason: "no longer part of the landscape",
+      });
     }
   }
 
@@ -191,11 +227,17 @@ export async function planCommand(ctx: CliContext, o: PlanOptions): Promise<numb
     print(ctx, JSON.stringify({ catalog: catalog.version, components: planned }, null, 2));
     return 0;
   }
-  print(ctx, `release catalog ${catalog.version}: ${planned.length} components${base === undefined ? " (no cluster: order only)" : ""}`);
+  print(
+    ctx,
+    `release catalog ${catalog.version}: ${planned.length} components${base === undefined ? " (no cluster: order only)" : ""}`,
+  );
   print(ctx);
   planned.forEach((p, i) => {
     const act = p.action === undefined ? "" : `${p.action.padEnd(10)} `;
-    print(ctx, `${String(i + 1).padStart(3)}. ${act}${p.name.padEnd(40)} ${p.stage.padEnd(13)} ${p.target.padEnd(8)} ${p.chart.name}@${p.chart.version}${p.dependsOn.length > 0 ? `  after ${p.dependsOn.join(", ")}` : ""}`);
+    print(
+      ctx,
+      `${String(i + 1).padStart(3)}. ${act}${p.name.padEnd(40)} ${p.stage.padEnd(13)} ${p.target.padEnd(8)} ${p.chart.name}@${p.chart.version}${p.dependsOn.length > 0 ? `  after ${p.dependsOn.join(", ")}` : ""}`,
+    );
     if (p.reason !== undefined) print(ctx, `       ${p.reason}`);
     for (const d of p.diff ?? []) print(ctx, `       ${d}`);
   });

@@ -15,7 +15,10 @@ export interface StatusOptions extends Pick<LandscapeOptions, "kubeconfig" | "sy
 const stageOrder = ["configuration", "pre-gardener", "gardener"];
 
 export function statusRows(records: Iterable<ComponentRecord>): ComponentRecord[] {
-  return [...records].sort((a, b) => stageOrder.indexOf(a.stage) - stageOrder.indexOf(b.stage) || a.component.localeCompare(b.component));
+  return [...records].sort(
+    (a, b) =>
+      stageOrder.indexOf(a.stage) - stageOrder.indexOf(b.stage) || a.component.localeCompare(b.component),
+  );
 }
 
 export async function statusCommand(ctx: CliContext, o: StatusOptions): Promise<number> {
@@ -41,7 +44,10 @@ export async function statusCommand(ctx: CliContext, o: StatusOptions): Promise<
       print(ctx, `no components recorded in ${o.systemNamespace}: nothing applied yet (run 23ke apply)`);
       return 1;
     }
-    print(ctx, `${"COMPONENT".padEnd(40)} ${"STATE".padEnd(10)} ${"CHART".padEnd(36)} ${"REV".padStart(4)} ${"LAST APPLIED".padEnd(20)} MESSAGE`);
+    print(
+      ctx,
+      `${"COMPONENT".padEnd(40)} ${"STATE".padEnd(10)} ${"CHART".padEnd(36)} ${"REV".padStart(4)} ${"LAST APPLIED".padEnd(20)} MESSAGE`,
+    );
     for (const r of rows) {
       print(
         ctx,

@@ -1,6 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { ValidationError } from "../../../src/errors/errors.js";
-import { CONFIGURATION, catalogVersions, loadCatalog, parseCatalog } from "../../../src/catalog/load-catalog.js";
+import {
+  CONFIGURATION,
+  catalogVersions,
+  loadCatalog,
+  parseCatalog,
+} from "../../../src/catalog/load-catalog.js";
 import { checkGraph, dependentsOf, topologicalOrder } from "../../../src/stages/graph.js";
 
 function problemsOf(text: string): { path: string; message: string; line?: number }[] {
@@ -46,10 +51,28 @@ describe("release catalog 1.86", () => {
       ["cloudprofiles", "gardener-community", "cloudprofiles", "0.6.9", "virtual"],
       ["dashboard-runtime", "gardener-community", "dashboard", "1.71.0", "base"],
       ["dashboard-application", "gardener-community", "dashboard", "1.71.0", "virtual"],
-      ["gardener-metrics-exporter-runtime", "gardener-community", "gardener-metrics-exporter", "0.28.0", "base"],
-      ["gardener-metrics-exporter-application", "gardener-community", "gardener-metrics-exporter", "0.28.0", "virtual"],
+      [
+        "gardener-metrics-exporter-runtime",
+        "gardener-community",
+        "gardener-metrics-exporter",
+        "0.28.0",
+        "base",
+      ],
+      [
+        "gardener-metrics-exporter-application",
+        "gardener-community",
+        "gardener-metrics-exporter",
+        "0.28.0",
+        "virtual",
+      ],
       ["terminal-controller-manager-runtime", "gardener-community", "gardener-webterminal", "0.0.2", "base"],
-      ["terminal-controller-manager-application", "gardener-community", "gardener-webterminal", "0.0.2", "virtual"],
+      [
+        "terminal-controller-manager-application",
+        "gardener-community",
+        "gardener-webterminal",
+        "0.0.2",
+        "virtual",
+      ],
       ["velero", "vmware-tanzu", "velero", "5.2.0", "base"],
     ];
     for (const [name, repo, chart, version, target] of expected) {
@@ -71,7 +94,8 @@ describe("release catalog 1.86", () => {
     const nodes = [{ name: CONFIGURATION, dependsOn: [] }, ...cat.components];
     const order = topologicalOrder(nodes).map((n) => n.name);
     expect(order[0]).toBe(CONFIGURATION);
-    for (const c of cat.components) for (const d of c.dependsOn) expect(order.indexOf(d)).toBeLessThan(order.indexOf(c.name));
+    for (const c of cat.components)
+      for (const d of c.dependsOn) expect(order.indexOf(d)).toBeLessThan(order.indexOf(c.name));
     expect(order.indexOf("kube-apiserver")).toBeGreaterThan(order.indexOf("etcd-events"));
     expect(order.indexOf("internal-gardenlet")).toBeGreaterThan(order.indexOf("garden-content"));
   });
@@ -79,12 +103,42 @@ describe("release catalog 1.86", () => {
 
 describe("catalog checks", () => {
   it.each([
-    ["a cycle, printed as a => b => a", head + comp("a", ["b"]) + comp("b", ["a"]), "components", /dependency cycle: (a => b => a|b => a => b)/],
-    ["a longer cycle", head + comp("a", ["c"]) + comp("b", ["a"]) + comp("c", ["b"]), "components", /dependency cycle: \w => \w => \w => \w/],
-    ["an unknown dependency", head + comp("a", ["nope"]), "components[0].dependsOn[0]", /unknown component 'nope'/],
-    ["a duplicate name", head + comp("a", []) + comp("a", []), "components[1].name", /duplicate component name 'a'/],
-    ["an unknown repository", head + comp("a", [], "elsewhere"), "components[0].chart.repository", /unknown repository 'elsewhere'/],
-    ["a bad target", head + comp("a", []).replace("target: base", "target: moon"), "components[0].target", /./],
+    [
+      "a cycle, printed as a => b => a",
+      head + comp("a", ["b"]) + comp("b", ["a"]),
+      "components",
+      /dependency cycle: (a => b => a|b => a => b)/,
+    ],
+    [
+      "a longer cycle",
+      head + comp("a", ["c"]) + comp("b", ["a"]) + comp("c", ["b"]),
+      "components",
+      /dependency cycle: \w => \w => \w => \w/,
+    ],
+    [
+      "an unknown dependency",
+      head + comp("a", ["nope"]),
+      "components[0].dependsOn[0]",
+      /unknown component 'nope'/,
+    ],
+    [
+      "a duplicate name",
+      head + comp("a", []) + comp("a", []),
+      "components[1].name",
+      /duplicate component name 'a'/,
+    ],
+    [
+      "an unknown repository",
+      head + comp("a", [], "elsewhere"),
+      "components[0].chart.repository",
+      /unknown repository 'elsewhere'/,
+    ],
+    [
+      "a bad target",
+      head + comp("a", []).replace("target: base", "target: moon"),
+      "components[0].target",
+      /./,
+    ],
     ["an unknown key", head + comp("a", []) + "    colour: blue\n", "components[0]", /colour/],
   ])("rejects %s", (_what, text, path, message) => {
     const problems = problemsOf(text);
@@ -95,7 +149,9 @@ describe("catalog checks", () => {
   });
 
   it("names the line of a bad dependency", () => {
-    const p = problemsOf(head + comp("a", []) + comp("b", ["zzz"])).find((x) => x.path === "components[1].dependsOn[0]");
+    const p = problemsOf(head + comp("a", []) + comp("b", ["zzz"])).find(
+      (x) => x.path === "components[1].dependsOn[0]",
+    );
     expect(p?.line).toBe(16);
   });
 

@@ -1,7 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { executeGraph, type Task } from "../../../src/stages/executor.js";
 
-function task(name: string, dependsOn: string[], log: string[], opts: { fail?: boolean; unchanged?: boolean; gate?: Promise<void> } = {}): Task {
+function task(
+  name: string,
+  dependsOn: string[],
+  log: string[],
+  opts: { fail?: boolean; unchanged?: boolean; gate?: Promise<void> } = {},
+): Task {
   return {
     name,
     dependsOn,
@@ -18,7 +23,11 @@ function task(name: string, dependsOn: string[], log: string[], opts: { fail?: b
 describe("executeGraph", () => {
   it("starts a task only after all its dependencies finished", async () => {
     const log: string[] = [];
-    const r = await executeGraph([task("c", ["a", "b"], log), task("a", [], log), task("b", ["a"], log, { unchanged: true })]);
+    const r = await executeGraph([
+      task("c", ["a", "b"], log),
+      task("a", [], log),
+      task("b", ["a"], log, { unchanged: true }),
+    ]);
     expect(log.indexOf("start c")).toBeGreaterThan(log.indexOf("end b"));
     expect(log.indexOf("start b")).toBeGreaterThan(log.indexOf("end a"));
     expect(r.get("b")?.outcome).toBe("unchanged");
@@ -29,7 +38,10 @@ describe("executeGraph", () => {
     const log: string[] = [];
     let release!: () => void;
     const gate = new Promise<void>((res) => (release = res));
-    const p = executeGraph([task("a", [], log, { gate }), task("b", [], log, { gate }), task("c", [], log, { gate })], { concurrency: 2 });
+    const p = executeGraph(
+      [task("a", [], log, { gate }), task("b", [], log, { gate }), task("c", [], log, { gate })],
+      { concurrency: 2 },
+    );
     await new Promise((r) => setTimeout(r, 20));
     expect(log).toEqual(["start a", "start b"]);
     release();
@@ -58,7 +70,11 @@ describe("executeGraph", () => {
     const ac = new AbortController();
     const r = await executeGraph(
       [
-        { name: "a", dependsOn: [], run: () => (ac.abort(new Error("stop")), Promise.resolve("ready" as const)) },
+        {
+          name: "a",
+          dependsOn: [],
+          run: () => (ac.abort(new Error("stop")), Promise.resolve("ready" as const)),
+        },
         task("b", ["a"], log),
       ],
       { signal: ac.signal },
