@@ -68,6 +68,7 @@ export interface HealthWait {
   namespace: string;
   objects: ObjectRef[];
   timeoutMs: number;
+  /** Longest pause between polls; polling starts at 100 ms and backs off to this. @default 1000 */
   intervalMs?: number;
   signal?: AbortSignal;
   /** Called when what is awaited changes, e.g. "Deployment garden/etcd: 0/1 replicas available". */
@@ -76,7 +77,7 @@ export interface HealthWait {
 
 /** Resolves when every checked object is ready; throws naming the objects that are not. */
 export async function waitHealthy(w: HealthWait): Promise<void> {
-  const refs: ObjectRef[] = [];
+  let refs: ObjectRef[] = [];
   for (const o of w.objects) {
     if (!checkedKinds.has(o.kind)) continue;
     let namespace = o.namespace;
@@ -87,24 +88,38 @@ export async function waitHealthy(w: HealthWait): Promise<void> {
     refs.push({ ...o, ...(namespace === undefined ? {} : { namespace }) });
   }
   const deadline = Date.now() + w.timeoutMs;
+  const maxInterval = w.intervalMs ?? 1000;
+  let interval = Math.min(100, maxInterval);
   let lastMessage = "";
   for (;;) {
+    // Only the objects not yet ready are read again, all at once.
+    const observed = await Promise.all(
+      refs.map(async (r) => {
+        const obj = await w.client.get(r.apiVersion, r.kind, r.name, r.namespace).catch((e: unknown) => {
+          // A kind the cluster does not serve yet (CRD just created): not ready.
+          if (e instanceof Error && /does not serve/.test(e.message)) return undefined;
+          throw e;
+        });
+        const rd: Readiness =
+          obj === undefined ? { ready: false, message: "does not exist" } : readiness(obj);
+        return { r, rd };
+      }),
+    );
     const pending: string[] = [];
-    for (const r of refs) {
-      const obj = await w.client.get(r.apiVersion, r.kind, r.name, r.namespace).catch((e: unknown) => {
-        // A kind the cluster does not serve yet (CRD just created): not ready.
-        if (e instanceof Error && /does not serve/.test(e.message)) return undefined;
-        throw e;
-      });
-      const rd: Readiness = obj === undefined ? { ready: false, message: "does not exist" } : readiness(obj);
+    const stillPending: ObjectRef[] = [];
+    for (const { r, rd } of observed) {
       if (rd.failed === true) {
         throw new HealthFailedError(`${refString(r)}: ${rd.message}`, {
           reason: "HealthCheckFailed",
           object: refString(r),
         });
       }
-      if (!rd.ready) pending.push(`${refString(r)}: ${rd.message}`);
+      if (!rd.ready) {
+        pending.push(`${refString(r)}: ${rd.message}`);
+        stillPending.push(r);
+      }
     }
+    refs = stillPending;
     if (pending.length === 0) return;
     const msg =
       pending.length === 1 ? (pending[0] ?? "") : `${pending[0] ?? ""} (and ${pending.length - 1} more)`;
@@ -122,6 +137,8 @@ export async function waitHealthy(w: HealthWait): Promise<void> {
         },
       );
     }
-    await sleep(Math.min(w.intervalMs ?? 500, Math.max(0, deadline - Date.now())), w.signal);
+    // Poll fast at first (most objects become ready within moments), then back off.
+    await sleep(Math.min(interval, Math.max(0, deadline - Date.now())), w.signal);
+    interval = Math.min(maxInterval, interval * 1.5);
   }
 }

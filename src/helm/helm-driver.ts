@@ -150,16 +150,19 @@ export class HelmDriver {
     return `rolled back release left in ${last.status} to revision ${good.revision}`;
   }
 
-  /** helm upgrade --install; on failure of an upgrade, rolls back to the last deployed revision. */
-  async upgradeInstall(req: UpgradeRequest): Promise<{ revision: number }> {
+  /**
+   * helm upgrade --install, one helm invocation on success: the new revision and its manifest
+   * come from helm's JSON output. On failure of an upgrade, rolls back to the last deployed
+   * revision, so that what worked keeps working.
+   */
+  async upgradeInstall(req: UpgradeRequest): Promise<{ revision: number; manifest: string }> {
     const dir = mkdtempSync(path.join(os.tmpdir(), "23ke-values-"));
     const valuesFile = path.join(dir, "values.yaml");
     try {
       writeFileSync(valuesFile, stringify(req.values ?? {}), { mode: 0o600 });
-      const before = await this.history(req);
-      const hadDeployed = before.some((h) => h.status === "deployed");
+      let out: RunResult;
       try {
-        await this.run(
+        out = await this.run(
           [
             "upgrade",
             "--install",
@@ -173,39 +176,39 @@ export class HelmDriver {
             `${Math.max(1, Math.round(req.timeoutMs / 1000))}s`,
             "--history-max",
             "10",
+            "--output",
+            "json",
           ],
           req.timeoutMs + 30_000,
           req.signal,
         );
       } catch (e) {
         const msg = `helm upgrade --install of ${req.namespace}/${req.release} failed: ${(e as Error).message}`;
-        if (hadDeployed) {
-          const after = await this.history(req).catch(() => []);
-          const last = after[after.length - 1];
-          const good = [...after].reverse().find((h) => h.status === "deployed" || h.status === "superseded");
-          if (
-            last !== undefined &&
-            last.status !== "deployed" &&
-            good !== undefined &&
-            good.revision !== last.revision
-          ) {
-            await this.rollback(req, good.revision, req.timeoutMs).catch(() => undefined);
-            throw new HelmError(`${msg}; rolled back to revision ${good.revision}`, {
-              reason: "UpgradeFailed",
-              object: req.release,
-              cause: e,
-            });
-          }
+        const after = await this.history(req).catch(() => []);
+        const last = after[after.length - 1];
+        const good = [...after].reverse().find((h) => h.status === "deployed" || h.status === "superseded");
+        if (
+          last !== undefined &&
+          last.status !== "deployed" &&
+          good !== undefined &&
+          good.revision !== last.revision
+        ) {
+          await this.rollback(req, good.revision, req.timeoutMs).catch(() => undefined);
+          throw new HelmError(`${msg}; rolled back to revision ${good.revision}`, {
+            reason: "UpgradeFailed",
+            object: req.release,
+            cause: e,
+          });
         }
         throw new HelmError(msg, {
-          reason: hadDeployed ? "UpgradeFailed" : "InstallFailed",
+          reason: good === undefined ? "InstallFailed" : "UpgradeFailed",
           object: req.release,
           cause: e,
         });
       }
-      const after = await this.history(req);
-      const last = after[after.length - 1];
-      return { revision: last?.revision ?? 0 };
+      // The output holds the release, values included: parse it, never log it.
+      const rel = JSON.parse(out.stdout) as { version?: number; manifest?: string };
+      return { revision: rel.version ?? 0, manifest: rel.manifest ?? "" };
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -6,7 +6,8 @@
  */
 import { createHash } from "node:crypto";
 import type { HelmDriver } from "../helm/helm-driver.js";
-import type { KubeClient } from "../kube/client.js";
+import { gunzipSync } from "node:zlib";
+import type { KubeClient, KubeObject } from "../kube/client.js";
 import { objectsOfManifest, waitHealthy, type ObjectRef } from "../health/wait-healthy.js";
 import {
   ComponentState,
@@ -20,6 +21,7 @@ import { componentValues, type SecretData } from "./component-values.js";
 import type { ReleaseUnit } from "./release-units.js";
 import type { StatusStore } from "./status-store.js";
 import type { VirtualGarden } from "./virtual-garden.js";
+import { sleep } from "../util/wait.js";
 
 export interface ComponentContext {
   base: KubeClient;
@@ -33,6 +35,11 @@ export interface ComponentContext {
   systemNamespace: string;
   previous: ComponentRecord | undefined;
   helmTimeoutMs: number;
+  /**
+   * A release found pending for less than this may belong to a helm process that is still
+   * running (an earlier run killed while helm worked): wait for it before recovering. @default 60000
+   */
+  pendingGraceMs?: number;
   healthTimeoutMs: number;
   now: () => Date;
   /** Reports a state change of this component with a message. */
@@ -50,16 +57,49 @@ export function releaseDigest(unit: ReleaseUnit, chartDigest: string, values: un
 async function storedRelease(
   client: KubeClient,
   unit: ReleaseUnit,
-): Promise<{ revision: number; status: string } | undefined> {
-  const list = await client.list("v1", "Secret", unit.namespace, `owner=helm,name=${unit.release}`);
-  let newest: { revision: number; status: string } | undefined;
+): Promise<{ revision: number; status: string; startedAt?: number } | undefined> {
+  const list = await client.list<KubeObject & { data?: Record<string, string> }>(
+    "v1",
+    "Secret",
+    unit.namespace,
+    `owner=helm,name=${unit.release}`,
+  );
+  let newest: { revision: number; status: string; secret: (typeof list)[number] } | undefined;
   for (const s of list) {
     const rev = Number(s.metadata.labels?.version ?? "0");
     if (newest === undefined || rev > newest.revision)
-      newest = { revision: rev, status: s.metadata.labels?.status ?? "unknown" };
+      newest = { revision: rev, status: s.metadata.labels?.status ?? "unknown", secret: s };
   }
-  return newest;
+  if (newest === undefined) return undefined;
+  const startedAt = newest.status.startsWith("pending-")
+    ? operationStart(newest.secret.data?.release)
+    : undefined;
+  return {
+    revision: newest.revision,
+    status: newest.status,
+    ...(startedAt === undefined ? {} : { startedAt }),
+  };
 }
+
+/** When the operation of a stored Helm release began (its `info.last_deployed`), if readable. */
+function operationStart(release: string | undefined): number | undefined {
+  if (release === undefined) return undefined;
+  try {
+    const json = gunzipSync(Buffer.from(Buffer.from(release, "base64").toString("utf8"), "base64")).toString(
+      "utf8",
+    );
+    const t = Date.parse(
+      (JSON.parse(json) as { info?: { last_deployed?: string } }).info?.last_deployed ?? "",
+    );
+    return Number.isNaN(t) ? undefined : t;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Helm's answers when another process works on the same release at the same moment. */
+const CONCURRENT_OPERATION =
+  /another operation \(install\/upgrade\/rollback\) is in progress|release: already exists/;
 
 export async function applyComponent(
   unit: ReleaseUnit,
@@ -98,43 +138,72 @@ export async function applyComponent(
     const target = { release: unit.release, namespace: unit.namespace, kubeconfig };
 
     const prev = ctx.previous;
-    if (prev?.appliedDigest === digest && prev.revision !== undefined) {
-      const stored = await storedRelease(client, unit);
-      if (stored?.status === "deployed" && stored.revision === prev.revision) {
-        ctx.report(ComponentState.checkingHealth, "unchanged; checking health");
-        await waitHealthy({
-          client,
-          namespace: unit.namespace,
-          objects: prev.objects ?? [],
-          timeoutMs: ctx.healthTimeoutMs,
-          signal,
-          onProgress: (m) => ctx.report(ComponentState.checkingHealth, m),
-        });
-        await ctx.store.write(
-          record({
-            state: ComponentState.unchanged,
-            reason: Reason.Unchanged,
-            message: "chart and values unchanged",
-            ready: true,
-            attemptedDigest: digest,
-            lastAttempt: ctx.now().toISOString(),
-          }),
-        );
-        return "unchanged";
-      }
+    const stored = await storedRelease(client, unit);
+    if (
+      prev?.appliedDigest === digest &&
+      prev.revision !== undefined &&
+      stored?.status === "deployed" &&
+      stored.revision === prev.revision
+    ) {
+      ctx.report(ComponentState.checkingHealth, "unchanged; checking health");
+      await waitHealthy({
+        client,
+        namespace: unit.namespace,
+        objects: prev.objects ?? [],
+        timeoutMs: ctx.healthTimeoutMs,
+        signal,
+        onProgress: (m) => ctx.report(ComponentState.checkingHealth, m),
+      });
+      await ctx.store.write(
+        record({
+          state: ComponentState.unchanged,
+          reason: Reason.Unchanged,
+          message: "chart and values unchanged",
+          ready: true,
+          attemptedDigest: digest,
+          lastAttempt: ctx.now().toISOString(),
+        }),
+      );
+      return "unchanged";
     }
 
     ctx.report(ComponentState.applying, `helm upgrade --install ${unit.chart.name} ${unit.chart.version}`);
-    const recovered = await ctx.helm.recoverPending(target, ctx.helmTimeoutMs);
-    if (recovered !== undefined) ctx.report(ComponentState.applying, recovered);
-    const { revision } = await ctx.helm.upgradeInstall({
-      ...target,
-      chart: chart.path,
-      values: merged.values,
-      timeoutMs: ctx.helmTimeoutMs,
-      signal,
-    });
-    const objects: ObjectRef[] = objectsOfManifest(await ctx.helm.manifest(target));
+    const deadline = Date.now() + ctx.helmTimeoutMs;
+    let current = stored;
+    let applied: { revision: number; manifest: string } | undefined;
+    for (let attempt = 1; applied === undefined; attempt++) {
+      if (current?.status.startsWith("pending-") === true) {
+        const age = Date.now() - (current.startedAt ?? 0);
+        if (age < (ctx.pendingGraceMs ?? 60_000) && Date.now() < deadline) {
+          ctx.report(
+            ComponentState.applying,
+            `release is ${current.status} since ${Math.round(age / 1000)}s: waiting for that operation`,
+          );
+          await sleep(2000, signal);
+          current = await storedRelease(client, unit);
+          continue;
+        }
+        const recovered = await ctx.helm.recoverPending(target, ctx.helmTimeoutMs);
+        if (recovered !== undefined) ctx.report(ComponentState.applying, recovered);
+      }
+      try {
+        applied = await ctx.helm.upgradeInstall({
+          ...target,
+          chart: chart.path,
+          values: merged.values,
+          timeoutMs: ctx.helmTimeoutMs,
+          signal,
+        });
+      } catch (e) {
+        if (!CONCURRENT_OPERATION.test((e as Error).message) || attempt >= 5 || Date.now() >= deadline)
+          throw e;
+        ctx.report(ComponentState.applying, "another helm operation works on this release: retrying");
+        await sleep(2000, signal);
+        current = await storedRelease(client, unit);
+      }
+    }
+    const { revision, manifest } = applied;
+    const objects: ObjectRef[] = objectsOfManifest(manifest);
     ctx.report(ComponentState.checkingHealth, `revision ${revision} applied; checking health`);
     await waitHealthy({
       client,
