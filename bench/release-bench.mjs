@@ -11,6 +11,7 @@ import os from "node:os";
 import path from "node:path";
 import process from "node:process";
 import console from "node:console";
+import { performance } from "node:perf_hooks";
 import { promisify } from "node:util";
 import { loadCatalog } from "../dist/catalog/load-catalog.js";
 import { projectRoot, startEnvironment } from "../dist/devenv/environment.js";
