@@ -42,7 +42,8 @@ export const componentSchema = z.strictObject({
     name: z.string().min(1),
     version: z.string().min(1),
   }),
-  namespace: name,
+  /** The release namespace; `{{systemNamespace}}` stands for 23ke's system namespace. */
+  namespace: z.union([name, z.literal("{{systemNamespace}}")]),
   target: z.enum(targets),
   dependsOn: z.array(name).default([]),
   values: valuesSourceSchema.default({ from: [], noBase: false, extra: [], inline: {} }),

@@ -12,7 +12,7 @@ import { DEFAULT_SYSTEM_NAMESPACE, runConfigurationStage, type ConfigLayer } fro
 import { UsageError, ValidationError, type Problem } from "../errors/errors.js";
 import { findHelm } from "../helm/helm-binary.js";
 import { HelmDriver } from "../helm/helm-driver.js";
-import { KubeClient } from "../kube/client.js";
+import { KubeClient, type KubeObject } from "../kube/client.js";
 import { BuiltinCharts, type ChartSource as EngineChartSource } from "../reconcile/chart-source.js";
 import type { ConfigurationStage } from "../reconcile/reconcile-pass.js";
 import { VirtualGarden } from "../reconcile/virtual-garden.js";
@@ -185,7 +185,9 @@ function parseRef(
 export async function configRepoValues(
   o: LandscapeOptions,
   signal: AbortSignal,
-): Promise<{ values: Map<string, Record<string, unknown>>; revision: string } | undefined> {
+): Promise<
+  { values: Map<string, Record<string, unknown>>; manifests: KubeObject[]; revision: string } | undefined
+> {
   let root: string | undefined;
   let revision = "local";
   if (o.valuesDir !== undefined) {
@@ -214,5 +216,6 @@ export async function configRepoValues(
   const content = readConfigRevision(root, revision);
   const values = new Map<string, Record<string, unknown>>();
   for (const layers of content.layers.values()) for (const l of layers) values.set(l.name, l.values);
-  return { values, revision };
+  const manifests = content.manifests.map((m) => m.object as unknown as KubeObject);
+  return { values, manifests, revision };
 }

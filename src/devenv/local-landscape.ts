@@ -7,6 +7,7 @@ import path from "node:path";
 import type { Catalog } from "../catalog/catalog-schema.js";
 import { runConfigurationStage, type ConfigLayer } from "../config/index.js";
 import { HelmDriver } from "../helm/helm-driver.js";
+import type { KubeObject } from "../kube/client.js";
 import { BuiltinCharts } from "../reconcile/chart-source.js";
 import { reconcilePass, type PassResult, type ProgressEvent } from "../reconcile/reconcile-pass.js";
 import { VirtualGarden } from "../reconcile/virtual-garden.js";
@@ -19,6 +20,8 @@ export interface LocalPassOptions {
   configLayers: ConfigLayer[];
   /** Values of the configuration repository: `<c>-values` → values. */
   values: Map<string, Record<string, unknown>>;
+  /** The configuration repository's garden-content manifests. */
+  manifests?: KubeObject[];
   cacheDir: string;
   systemNamespace?: string;
   healthTimeoutMs?: number;
@@ -76,6 +79,7 @@ export async function localPass(o: LocalPassOptions): Promise<LocalPassResult> {
         },
       },
       configRepoValues: o.values,
+      ...(o.manifests === undefined ? {} : { virtualManifests: o.manifests }),
       systemNamespace: ns,
       concurrency: o.concurrency ?? 4,
       helmTimeoutMs: 60_000,

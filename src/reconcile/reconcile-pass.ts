@@ -9,17 +9,19 @@ import type { Catalog } from "../catalog/catalog-schema.js";
 import { CONFIGURATION } from "../catalog/load-catalog.js";
 import type { HelmDriver } from "../helm/helm-driver.js";
 import type { KubeClient, KubeObject } from "../kube/client.js";
-import { executeGraph, type TaskResult } from "../stages/executor.js";
+import { executeGraph, type Task, type TaskResult } from "../stages/executor.js";
 import { ComponentState, Reason, type ComponentStateName } from "../status/component-state.js";
 import { mergeLayers } from "../values/values-merge.js";
 import { applyComponent } from "./apply-component.js";
+import { FIELD_MANAGER } from "./field-managers.js";
+import { MANIFESTS_COMPONENT, applyVirtualManifests } from "./virtual-manifests.js";
 import type { ChartSource } from "./chart-source.js";
 import { valuesOfSecret, type SecretData } from "./component-values.js";
 import { releaseUnits, type ExtensionSetting, type ReleaseUnit } from "./release-units.js";
 import { StatusStore } from "./status-store.js";
 import type { VirtualGarden } from "./virtual-garden.js";
 
-export const FIELD_MANAGER = "23ke";
+export { FIELD_MANAGER };
 
 /** The configuration stage as the pass needs it (src/config provides it). */
 export interface ConfigurationStage {
@@ -44,6 +46,11 @@ export interface ReconcileOptions {
   configuration: ConfigurationStage;
   /** Values documents from the configuration repository: Secret name (`<c>-values`) → values. */
   configRepoValues?: Map<string, Record<string, unknown>>;
+  /**
+   * The configuration repository's garden-content manifests, applied to the virtual garden after
+   * garden-content (undefined: not managed in this pass; empty: prune what was applied before).
+   */
+  virtualManifests?: KubeObject[];
   systemNamespace: string;
   /** @default 4 */
   concurrency?: number;
@@ -221,68 +228,96 @@ export async function reconcilePass(o: ReconcileOptions): Promise<PassResult> {
   const previous = await store.readAll();
 
   const started = new Map<string, number>();
-  const results = await executeGraph(
-    units.map((u) => ({
-      name: u.name,
-      dependsOn: u.dependsOn,
-      run: async (signal: AbortSignal) => {
-        const r = await applyComponent(
-          u,
-          {
-            base: o.base,
-            baseKubeconfig: o.baseKubeconfig,
-            virtual: o.virtual,
-            helm: o.helm,
-            charts: o.charts,
-            store,
-            secrets: () => secrets.get(),
-            systemNamespace: ns,
-            previous: previous.get(u.name),
-            helmTimeoutMs: o.helmTimeoutMs ?? 300_000,
-            healthTimeoutMs: o.healthTimeoutMs ?? 300_000,
-            now,
-            report: (state, message) => progress(u.name, state, message),
-          },
-          signal,
-        );
-        if (r === "ready") secrets.invalidate();
-        return r;
-      },
-    })),
-    {
-      concurrency: o.concurrency ?? 4,
-      signal: o.signal,
-      onStart: (name) => {
-        started.set(name, Date.now());
-        progress(name, ComponentState.applying, "started");
-      },
-      onFinish: (r: TaskResult) => {
-        const d =
-          r.startedAt !== undefined && r.finishedAt !== undefined ? r.finishedAt - r.startedAt : undefined;
-        const state: ComponentStateName =
-          r.outcome === "ready"
-            ? ComponentState.ready
-            : r.outcome === "unchanged"
-              ? ComponentState.unchanged
-              : r.outcome === "failed"
-                ? ComponentState.failed
-                : r.outcome === "blocked"
-                  ? ComponentState.blocked
-                  : ComponentState.skipped;
-        const message =
-          r.outcome === "failed"
-            ? (r.error?.message ?? "failed")
-            : r.outcome === "blocked"
-              ? `waiting for ${r.blockedBy ?? "a dependency"}, which is not ready`
-              : r.outcome === "skipped"
-                ? "interrupted before it started"
-                : r.outcome === "unchanged"
-                  ? "chart and values unchanged"
-                  : "ready";
-        progress(r.name, state, message, d);
-      },
+  const tasks: Task[] = units.map((u) => ({
+    name: u.name,
+    dependsOn: u.dependsOn,
+    run: async (signal: AbortSignal) => {
+      const r = await applyComponent(
+        u,
+        {
+          base: o.base,
+          baseKubeconfig: o.baseKubeconfig,
+          virtual: o.virtual,
+          helm: o.helm,
+          charts: o.charts,
+          store,
+          secrets: () => secrets.get(),
+          systemNamespace: ns,
+          previous: previous.get(u.name),
+          helmTimeoutMs: o.helmTimeoutMs ?? 300_000,
+          healthTimeoutMs: o.healthTimeoutMs ?? 300_000,
+          now,
+          report: (state, message) => progress(u.name, state, message),
+        },
+        signal,
+      );
+      if (r === "ready") secrets.invalidate();
+      return r;
     },
-  );
+  }));
+  let manifestsMessage = "";
+  if (o.virtualManifests !== undefined) {
+    const manifests = o.virtualManifests;
+    tasks.push({
+      name: MANIFESTS_COMPONENT,
+      dependsOn: units.some((u) => u.name === "garden-content") ? ["garden-content"] : [],
+      run: async (signal) => {
+        const prev = previous.get(MANIFESTS_COMPONENT);
+        const v = await o.virtual.ready(signal, (m) =>
+          progress(MANIFESTS_COMPONENT, ComponentState.waiting, m),
+        );
+        const r = await applyVirtualManifests(v.client, manifests, prev?.objects ?? []);
+        await store.write({
+          component: MANIFESTS_COMPONENT,
+          stage: "gardener",
+          target: "virtual",
+          release: "",
+          namespace: "",
+          chart: { repository: "config-repo", name: "garden-content", version: "" },
+          ready: true,
+          state: ComponentState.ready,
+          reason: Reason.Applied,
+          message: (manifestsMessage = `${r.applied.length} manifest(s) applied, ${r.pruned.length} pruned`),
+          objects: r.applied,
+          lastApplied: now().toISOString(),
+        });
+        return "ready";
+      },
+    });
+  }
+  const results = await executeGraph(tasks, {
+    concurrency: o.concurrency ?? 4,
+    signal: o.signal,
+    onStart: (name) => {
+      started.set(name, Date.now());
+      progress(name, ComponentState.applying, "started");
+    },
+    onFinish: (r: TaskResult) => {
+      const d =
+        r.startedAt !== undefined && r.finishedAt !== undefined ? r.finishedAt - r.startedAt : undefined;
+      const state: ComponentStateName =
+        r.outcome === "ready"
+          ? ComponentState.ready
+          : r.outcome === "unchanged"
+            ? ComponentState.unchanged
+            : r.outcome === "failed"
+              ? ComponentState.failed
+              : r.outcome === "blocked"
+                ? ComponentState.blocked
+                : ComponentState.skipped;
+      const message =
+        r.outcome === "failed"
+          ? (r.error?.message ?? "failed")
+          : r.outcome === "blocked"
+            ? `waiting for ${r.blockedBy ?? "a dependency"}, which is not ready`
+            : r.outcome === "skipped"
+              ? "interrupted before it started"
+              : r.outcome === "unchanged"
+                ? "chart and values unchanged"
+                : "ready";
+      progress(r.name, state, message, d);
+    },
+  });
 
   for (const u of units) {
     const r = results.get(u.name);
@@ -334,6 +369,27 @@ export async function reconcilePass(o: ReconcileOptions): Promise<PassResult> {
     }
   }
 
+  const mr = results.get(MANIFESTS_COMPONENT);
+  if (mr !== undefined) {
+    outcomes.push({
+      name: MANIFESTS_COMPONENT,
+      stage: "gardener",
+      target: "virtual",
+      state:
+        mr.outcome === "ready"
+          ? ComponentState.ready
+          : mr.outcome === "failed"
+            ? ComponentState.failed
+            : ComponentState.blocked,
+      message:
+        mr.error?.message ??
+        (mr.outcome === "blocked" ? `waiting for ${mr.blockedBy ?? "garden-content"}` : manifestsMessage),
+      ...(mr.startedAt !== undefined && mr.finishedAt !== undefined
+        ? { durationMs: mr.finishedAt - mr.startedAt }
+        : {}),
+    });
+  }
+
   // Prune: components recorded earlier that no longer apply (disabled, removed from the catalog).
   const uninstalled: string[] = [];
   const allOk = outcomes.every(
@@ -341,7 +397,7 @@ export async function reconcilePass(o: ReconcileOptions): Promise<PassResult> {
   );
   if (allOk && !o.signal.aborted) {
     for (const [name, rec] of previous) {
-      if (units.some((u) => u.name === name)) continue;
+      if (units.some((u) => u.name === name) || name === MANIFESTS_COMPONENT) continue;
       progress(
         name,
         ComponentState.applying,

@@ -66,8 +66,9 @@ export function releaseUnits(catalog: Catalog, facts: UnitFacts): ReleaseUnit[] 
     (c.condition === "backups" ? facts.backupsEnabled : facts.webterminalEnabled);
   const present = new Set(catalog.components.filter(applies).map((c) => c.name));
   const repoUrl = (r: string): string => (r === "builtin" ? "builtin" : (catalog.repositories[r] ?? r));
-  for (const c of catalog.components) {
-    if (!present.has(c.name)) continue;
+  for (const raw of catalog.components) {
+    if (!present.has(raw.name)) continue;
+    const c = raw.namespace === "{{systemNamespace}}" ? { ...raw, namespace: facts.systemNamespace } : raw;
     const dependsOn = c.dependsOn.filter((d) => d !== CONFIGURATION && present.has(d));
     if (c.expand === "extensions") {
       for (const [ext, s] of Object.entries(facts.extensions).sort(([a], [b]) => a.localeCompare(b))) {

@@ -49,7 +49,11 @@ function repoValues(
 }
 
 async function pass(
-  opts: { values?: Map<string, Record<string, unknown>>; healthTimeoutMs?: number } = {},
+  opts: {
+    values?: Map<string, Record<string, unknown>>;
+    healthTimeoutMs?: number;
+    manifests?: KubeObject[];
+  } = {},
 ): Promise<LocalPassResult> {
   return await localPass({
     env,
@@ -59,6 +63,7 @@ async function pass(
     cacheDir: path.join(scratch, "cache"),
     systemNamespace: NS,
     ...(opts.healthTimeoutMs === undefined ? {} : { healthTimeoutMs: opts.healthTimeoutMs }),
+    ...(opts.manifests === undefined ? {} : { manifests: opts.manifests }),
   });
 }
 
@@ -393,5 +398,41 @@ describe("release engine", () => {
     expect(result.uninstalled).toEqual(["networking-calico"]);
     expect((await revisions(virtualClient())).has("garden-networking-calico")).toBe(false);
     expect((await new StatusStore(env.base.client, NS).readAll()).has("networking-calico")).toBe(false);
+  });
+
+  it("applies the configuration repository's garden-content manifests to the virtual garden and prunes removed ones", async () => {
+    const project = (name: string): KubeObject => ({
+      apiVersion: "v1",
+      kind: "Namespace",
+      metadata: { name },
+    });
+    const first = await pass({ manifests: [project("garden-dev"), project("garden-ops")] });
+    expect(first.result.ok).toBe(true);
+    expect(first.result.components.find((c) => c.name === "garden-content-manifests")?.message).toBe(
+      "2 manifest(s) applied, 0 pruned",
+    );
+    expect(await virtualClient().get("v1", "Namespace", "garden-ops")).toBeDefined();
+    expect(await env.base.client.get("v1", "Namespace", "garden-ops")).toBeUndefined();
+
+    const second = await pass({ manifests: [project("garden-dev")] });
+    expect(second.result.components.find((c) => c.name === "garden-content-manifests")?.message).toBe(
+      "1 manifest(s) applied, 1 pruned",
+    );
+    const gone = await virtualClient().get<KubeObject & { status?: { phase?: string } }>(
+      "v1",
+      "Namespace",
+      "garden-ops",
+    );
+    expect(gone === undefined || gone.status?.phase === "Terminating").toBe(true);
+  });
+
+  it("installs the webterminal when webterminal-values enable it, the runtime part in the system namespace", async () => {
+    const { result } = await pass({ values: repoValues({ "webterminal-values": { enabled: true } }) });
+    const notReady = result.components.filter((c) => c.state !== "ready" && c.state !== "unchanged");
+    expect(notReady, JSON.stringify(notReady, null, 1)).toEqual([]);
+    expect(stateOf(result, "terminal-controller-manager-runtime")).toBe("ready");
+    expect(stateOf(result, "terminal-controller-manager-application")).toBe("ready");
+    expect((await revisions(env.base.client)).get(`${NS}-terminal-controller-manager-runtime`)).toBe(1);
+    expect((await revisions(virtualClient())).get("garden-terminal-controller-manager-application")).toBe(1);
   });
 });

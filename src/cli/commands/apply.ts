@@ -52,7 +52,10 @@ export async function runApply(
   try {
     const repo = await configRepoValues(o, ctx.signal);
     if (repo !== undefined && !live)
-      print(ctx, `configuration repository revision ${repo.revision}: ${repo.values.size} values file(s)`);
+      print(
+        ctx,
+        `configuration repository revision ${repo.revision}: ${repo.values.size} values file(s), ${repo.manifests.length} garden-content manifest(s)`,
+      );
     return await reconcilePass({
       base: client,
       baseKubeconfig: kubeconfig,
@@ -61,7 +64,7 @@ export async function runApply(
       catalog,
       charts: chartSource(o, catalog, ctx),
       configuration: configurationStage(o, client),
-      ...(repo === undefined ? {} : { configRepoValues: repo.values }),
+      ...(repo === undefined ? {} : { configRepoValues: repo.values, virtualManifests: repo.manifests }),
       systemNamespace: o.systemNamespace,
       concurrency: o.concurrency,
       helmTimeoutMs: o.timeout * 1000,
