@@ -8,7 +8,12 @@ import os from "node:os";
 import path from "node:path";
 import type { Catalog } from "../catalog/catalog-schema.js";
 import { latestCatalogVersion, loadCatalog } from "../catalog/load-catalog.js";
-import { DEFAULT_SYSTEM_NAMESPACE, runConfigurationStage, type ConfigLayer } from "../config/index.js";
+import {
+  DEFAULT_SYSTEM_NAMESPACE,
+  checkConfig,
+  runConfigurationStage,
+  type ConfigLayer,
+} from "../config/index.js";
 import { UsageError, ValidationError, type Problem } from "../errors/errors.js";
 import { findHelm } from "../helm/helm-binary.js";
 import { HelmDriver } from "../helm/helm-driver.js";
@@ -146,8 +151,25 @@ export function virtualGarden(o: LandscapeOptions, base: KubeClient): VirtualGar
   });
 }
 
+/** Whether a base cluster was named (--kubeconfig or a non-empty $KUBECONFIG). */
+export function clusterNamed(o: Pick<LandscapeOptions, "kubeconfig">, env: NodeJS.ProcessEnv): boolean {
+  return o.kubeconfig !== undefined || (env.KUBECONFIG ?? "") !== "";
+}
+
+/**
+ * The config layers from -f files, checked before anything touches a cluster: a bad config is
+ * rejected with every problem at once.
+ */
+export function checkedConfigLayers(o: Pick<LandscapeOptions, "file">): ConfigLayer[] | undefined {
+  if (o.file === undefined || o.file.length === 0) return undefined;
+  const layers = configLayersFromFiles(o.file);
+  const check = checkConfig(layers);
+  if (!check.valid) throw new ValidationError("23ke-config", check.problems);
+  return layers;
+}
+
 export function configurationStage(o: LandscapeOptions, base: KubeClient): ConfigurationStage {
-  const layers = o.file !== undefined && o.file.length > 0 ? configLayersFromFiles(o.file) : undefined;
+  const layers = checkedConfigLayers(o);
   return {
     run: async () => {
       const r = await runConfigurationStage(base, {

@@ -6,6 +6,7 @@
  * recorded in the base cluster whatever happens.
  */
 import type { Catalog } from "../catalog/catalog-schema.js";
+import { ValidationError, formatProblem } from "../errors/errors.js";
 import { CONFIGURATION } from "../catalog/load-catalog.js";
 import type { HelmDriver } from "../helm/helm-driver.js";
 import type { KubeClient, KubeObject } from "../kube/client.js";
@@ -204,7 +205,11 @@ export async function reconcilePass(o: ReconcileOptions): Promise<PassResult> {
       durationMs: Date.now() - t0,
     });
   } catch (e) {
-    const msg = (e as Error).message;
+    // A bad config: every problem, with its key path and where (never a value).
+    const msg =
+      e instanceof ValidationError
+        ? `${e.message}: ${e.problems.map(formatProblem).join("; ")}`
+        : (e as Error).message;
     progress(CONFIGURATION, ComponentState.failed, msg, Date.now() - t0);
     outcomes.push({
       name: CONFIGURATION,

@@ -9,6 +9,7 @@ import { print, type CliContext } from "../context.js";
 import {
   baseClient,
   catalogOf,
+  checkedConfigLayers,
   chartSource,
   configRepoValues,
   configurationStage,
@@ -44,6 +45,7 @@ export async function runApply(
   onHelm?: (args: readonly string[]) => void,
 ): Promise<PassResult> {
   const catalog = catalogOf(o);
+  checkedConfigLayers(o);
   const { client, kubeconfig } = baseClient(o, ctx.env);
   const virtual = virtualGarden(o, client);
   const progress = live

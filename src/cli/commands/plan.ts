@@ -18,6 +18,7 @@ import { releaseDigest } from "../../reconcile/apply-component.js";
 import { componentValues, valuesOfSecret, type SecretData } from "../../reconcile/component-values.js";
 import { releaseUnits, type ExtensionSetting, type ReleaseUnit } from "../../reconcile/release-units.js";
 import { StatusStore } from "../../reconcile/status-store.js";
+import { MANIFESTS_COMPONENT } from "../../reconcile/virtual-manifests.js";
 import { topologicalOrder } from "../../stages/graph.js";
 import { MASKED, maskSecrets } from "../../values/values-mask.js";
 import { mergeLayers } from "../../values/values-merge.js";
@@ -26,7 +27,8 @@ import {
   baseClient,
   catalogOf,
   chartSource,
-  configLayersFromFiles,
+  checkedConfigLayers,
+  clusterNamed,
   configRepoValues,
   helmDriver,
   virtualGarden,
@@ -119,8 +121,8 @@ function maskForDiff(
 export async function planCommand(ctx: CliContext, o: PlanOptions): Promise<number> {
   const catalog = catalogOf(o);
   const ns = o.systemNamespace;
-  const withCluster = o.kubeconfig !== undefined || ctx.env.KUBECONFIG !== undefined;
-  const layers = o.file !== undefined && o.file.length > 0 ? configLayersFromFiles(o.file) : undefined;
+  const withCluster = clusterNamed(o, ctx.env);
+  const layers = checkedConfigLayers(o);
   const repo = await configRepoValues(o, ctx.signal);
 
   // The Secrets an apply would see: those in the cluster, then what this apply would write.
@@ -210,7 +212,8 @@ export async function planCommand(ctx: CliContext, o: PlanOptions): Promise<numb
       virtual.close();
     }
     for (const [name, rec] of records) {
-      if (name === CONFIGURATION || units.some((u) => u.name === name)) continue;
+      if (name === CONFIGURATION || name === MANIFESTS_COMPONENT || units.some((u) => u.name === name))
+        continue;
       planned.push({
         name,
         stage: rec.stage,
