@@ -11,6 +11,11 @@ async function main(): Promise<void> {
     if (interrupts > 1) process.exit(ExitCode.interrupted);
     controller.abort(new Error("interrupted"));
   };
+  // A reader that went away (`23ke status | head`) is not an error.
+  process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+    if (e.code === "EPIPE") process.exit(0);
+    throw e;
+  });
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
   const code = await runCli(process.argv.slice(2), {
