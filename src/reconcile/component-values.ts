@@ -6,7 +6,7 @@
 import { parse } from "yaml";
 import { TerminalError } from "../errors/errors.js";
 import { mergeLayers, type MergedValues, type ValuesLayer } from "../values/values-merge.js";
-import type { ReleaseUnit } from "./release-units.js";
+import type { ExtensionSetting, ReleaseUnit } from "./release-units.js";
 
 /** Secrets of the system namespace by name: their `data`, base64 as stored. */
 export type SecretData = Map<string, Record<string, string>>;
@@ -96,4 +96,38 @@ export function componentValues(
   }
   if (Object.keys(unit.inline).length > 0) layers.push({ name: "inline", values: unit.inline });
   return mergeLayers(layers);
+}
+
+/** Merged values of a prefix's layers (`<p>-base-values` < `-0` < `-1` < `-2` < `<p>-values`). */
+function prefixValues(secrets: SecretData, ns: string, prefix: string): Record<string, unknown> {
+  const names = [
+    `${prefix}-base-values`,
+    `${prefix}-values-0`,
+    `${prefix}-values-1`,
+    `${prefix}-values-2`,
+    `${prefix}-values`,
+  ];
+  const layers = names
+    .filter((n) => secrets.has(n))
+    .map((n) => ({ name: n, values: valuesOfSecret(n, ns, secrets.get(n) ?? {}) }));
+  return mergeLayers(layers, { dropNulls: true }).values;
+}
+
+/**
+ * What decides the optional components, from the values Secrets: the webterminal's
+ * `webterminal-values: enabled`, and the extensions enabled in the merged extensions values.
+ */
+export function optionalFacts(
+  secrets: SecretData,
+  ns: string,
+): { webterminalEnabled: boolean; extensions: Record<string, ExtensionSetting> } {
+  const ext = prefixValues(secrets, ns, "extensions");
+  const root = (
+    ext.extensions !== null && typeof ext.extensions === "object" ? ext.extensions : ext
+  ) as Record<string, unknown>;
+  const extensions: Record<string, ExtensionSetting> = {};
+  for (const [k, v] of Object.entries(root)) {
+    if (v !== null && typeof v === "object" && !Array.isArray(v)) extensions[k] = v;
+  }
+  return { webterminalEnabled: prefixValues(secrets, ns, "webterminal").enabled === true, extensions };
 }

@@ -12,13 +12,12 @@ import type { HelmDriver } from "../helm/helm-driver.js";
 import type { KubeClient, KubeObject } from "../kube/client.js";
 import { executeGraph, type Task, type TaskResult } from "../stages/executor.js";
 import { ComponentState, Reason, type ComponentStateName } from "../status/component-state.js";
-import { mergeLayers } from "../values/values-merge.js";
 import { applyComponent } from "./apply-component.js";
 import { FIELD_MANAGER } from "./field-managers.js";
 import { MANIFESTS_COMPONENT, applyVirtualManifests } from "./virtual-manifests.js";
 import type { ChartSource } from "./chart-source.js";
-import { valuesOfSecret, type SecretData } from "./component-values.js";
-import { releaseUnits, type ExtensionSetting, type ReleaseUnit } from "./release-units.js";
+import { optionalFacts, type SecretData } from "./component-values.js";
+import { releaseUnits, type ReleaseUnit } from "./release-units.js";
 import { StatusStore } from "./status-store.js";
 import type { VirtualGarden } from "./virtual-garden.js";
 
@@ -147,32 +146,6 @@ class SecretsCache {
   }
 }
 
-/** Merged values of a prefix's layers, for facts like `webterminal-values: enabled`. */
-function prefixValues(secrets: SecretData, ns: string, prefix: string): Record<string, unknown> {
-  const names = [
-    `${prefix}-base-values`,
-    `${prefix}-values-0`,
-    `${prefix}-values-1`,
-    `${prefix}-values-2`,
-    `${prefix}-values`,
-  ];
-  const layers = names
-    .filter((n) => secrets.has(n))
-    .map((n) => ({ name: n, values: valuesOfSecret(n, ns, secrets.get(n) ?? {}) }));
-  return mergeLayers(layers, { dropNulls: true }).values;
-}
-
-function extensionSettings(v: Record<string, unknown>): Record<string, ExtensionSetting> {
-  const root = (v.extensions !== null && typeof v.extensions === "object" ? v.extensions : v) as Record<
-    string,
-    unknown
-  >;
-  const out: Record<string, ExtensionSetting> = {};
-  for (const [k, s] of Object.entries(root))
-    if (s !== null && typeof s === "object" && !Array.isArray(s)) out[k] = s;
-  return out;
-}
-
 export async function reconcilePass(o: ReconcileOptions): Promise<PassResult> {
   const now = o.now ?? (() => new Date());
   const ns = o.systemNamespace;
@@ -226,8 +199,7 @@ export async function reconcilePass(o: ReconcileOptions): Promise<PassResult> {
   const first = await secrets.get();
   const units: ReleaseUnit[] = releaseUnits(o.catalog, {
     backupsEnabled,
-    webterminalEnabled: prefixValues(first, ns, "webterminal").enabled === true,
-    extensions: extensionSettings(prefixValues(first, ns, "extensions")),
+    ...optionalFacts(first, ns),
     systemNamespace: ns,
   });
   const previous = await store.readAll();

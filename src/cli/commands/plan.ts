@@ -15,13 +15,17 @@ import {
 } from "../../config/index.js";
 import type { KubeObject } from "../../kube/client.js";
 import { releaseDigest } from "../../reconcile/apply-component.js";
-import { componentValues, valuesOfSecret, type SecretData } from "../../reconcile/component-values.js";
-import { releaseUnits, type ExtensionSetting, type ReleaseUnit } from "../../reconcile/release-units.js";
+import {
+  componentValues,
+  optionalFacts,
+  valuesOfSecret,
+  type SecretData,
+} from "../../reconcile/component-values.js";
+import { releaseUnits, type ReleaseUnit } from "../../reconcile/release-units.js";
 import { StatusStore } from "../../reconcile/status-store.js";
 import { MANIFESTS_COMPONENT } from "../../reconcile/virtual-manifests.js";
 import { topologicalOrder } from "../../stages/graph.js";
 import { MASKED, maskSecrets } from "../../values/values-mask.js";
-import { mergeLayers } from "../../values/values-merge.js";
 import { print, type CliContext } from "../context.js";
 import {
   baseClient,
@@ -52,32 +56,6 @@ interface PlannedComponent {
 
 function toBase64Data(values: Record<string, unknown>): Record<string, string> {
   return { "values.yaml": Buffer.from(JSON.stringify(values)).toString("base64") };
-}
-
-function prefixValues(secrets: SecretData, ns: string, prefix: string): Record<string, unknown> {
-  const names = [
-    `${prefix}-base-values`,
-    `${prefix}-values-0`,
-    `${prefix}-values-1`,
-    `${prefix}-values-2`,
-    `${prefix}-values`,
-  ];
-  return mergeLayers(
-    names
-      .filter((n) => secrets.has(n))
-      .map((n) => ({ name: n, values: valuesOfSecret(n, ns, secrets.get(n) ?? {}) })),
-    { dropNulls: true },
-  ).values;
-}
-
-function extensionSettings(v: Record<string, unknown>): Record<string, ExtensionSetting> {
-  const root = (v.extensions !== null && typeof v.extensions === "object" ? v.extensions : v) as Record<
-    string,
-    unknown
-  >;
-  return Object.fromEntries(
-    Object.entries(root).filter(([, s]) => s !== null && typeof s === "object" && !Array.isArray(s)),
-  ) as Record<string, ExtensionSetting>;
 }
 
 function flatten(v: unknown, prefix = "", out = new Map<string, string>()): Map<string, string> {
@@ -157,8 +135,7 @@ export async function planCommand(ctx: CliContext, o: PlanOptions): Promise<numb
 
   const units: ReleaseUnit[] = releaseUnits(catalog, {
     backupsEnabled,
-    webterminalEnabled: prefixValues(secrets, ns, "webterminal").enabled === true,
-    extensions: extensionSettings(prefixValues(secrets, ns, "extensions")),
+    ...optionalFacts(secrets, ns),
     systemNamespace: ns,
   });
   const ordered = topologicalOrder(units);
