@@ -95,8 +95,7 @@ export function buildProgram(ctx: CliContext, setExit: (code: number) => void): 
     .option("--no-apply", "only start the environment, do not install the landscape")
     .option(
       "--config <file>",
-      "the 23ke-config to store as Secret 23ke-config",
-      "examples/23ke-config-minimal.yaml",
+      "the 23ke-config to store as Secret 23ke-config (default: the project's examples/23ke-config-minimal.yaml)",
     )
     .action(
       async (o: {
@@ -105,7 +104,7 @@ export function buildProgram(ctx: CliContext, setExit: (code: number) => void): 
         binDir?: string;
         once: boolean;
         apply: boolean;
-        config: string;
+        config?: string;
       }) => setExit(await devUpCommand(ctx, o)),
     );
   dev

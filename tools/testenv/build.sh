@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the test environment's binaries (kube-apiserver, kube-controller-manager, kube-scheduler,
-# etcd, kwok, helm) from the pinned wrapper modules beside this script.
+# etcd, kwok, helm, the CNCF Distribution registry) from the pinned wrapper modules beside this script.
 #
 # Each component is cached under ${TESTENV_CACHE:-~/.cache/23ke-testenv}/<component>-<key>/, where
 # <key> hashes everything that determines the binary: the wrapper's go.mod and go.sum, the Go
@@ -9,7 +9,7 @@
 # temporary directory that is renamed into place, so an interrupted build never leaves a half
 # cache entry. Finally tools/testenv/bin/ gets a symlink per binary.
 #
-# Usage: tools/testenv/build.sh [component ...]   (default: all of kube etcd kwok helm)
+# Usage: tools/testenv/build.sh [component ...]   (default: all of kube etcd kwok helm registry)
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -53,7 +53,8 @@ spec() {
     etcd) echo "go.etcd.io/etcd/server/v3|-s -w|" ;;
     kwok) echo "sigs.k8s.io/kwok/cmd/kwok|-s -w|" ;;
     helm) echo "helm.sh/helm/v4/cmd/helm|$(helm_ldflags)|" ;;
-    *) echo "testenv: unknown component '$1' (known: kube etcd kwok helm)" >&2; return 2 ;;
+    registry) echo "github.com/distribution/distribution/v3/cmd/registry|-s -w|" ;;
+    *) echo "testenv: unknown component '$1' (known: kube etcd kwok helm registry)" >&2; return 2 ;;
   esac
 }
 
@@ -102,6 +103,6 @@ build_one() {
 }
 
 comps=("$@")
-[ ${#comps[@]} -gt 0 ] || comps=(kube etcd kwok helm)
+[ ${#comps[@]} -gt 0 ] || comps=(kube etcd kwok helm registry)
 for c in "${comps[@]}"; do build_one "$c"; done
 echo "testenv: binaries in $bin"

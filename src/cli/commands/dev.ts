@@ -30,7 +30,8 @@ export interface DevUpOptions {
   once: boolean;
   /** Run the full apply. */
   apply: boolean;
-  config: string;
+  /** @default the project's examples/23ke-config-minimal.yaml */
+  config?: string;
 }
 
 async function storeConfigSecret(env: Environment, file: string, ns: string): Promise<void> {
@@ -96,10 +97,11 @@ export async function devUpCommand(ctx: CliContext, opts: DevUpOptions): Promise
     print(ctx, `logs             ${dir}/{base,virtual}/*.log`);
     print(ctx, "");
     if (opts.apply && env.virtual !== undefined && env.helmRepo !== undefined) {
-      await storeConfigSecret(env, opts.config, DEFAULT_SYSTEM_NAMESPACE);
+      const config = opts.config ?? path.join(projectRoot, "examples", "23ke-config-minimal.yaml");
+      await storeConfigSecret(env, config, DEFAULT_SYSTEM_NAMESPACE);
       print(
         ctx,
-        `stored ${path.relative(process.cwd(), opts.config) || opts.config} as Secret ${DEFAULT_SYSTEM_NAMESPACE}/23ke-config; applying ...`,
+        `stored ${path.relative(process.cwd(), config) || config} as Secret ${DEFAULT_SYSTEM_NAMESPACE}/23ke-config; applying ...`,
       );
       print(ctx, "");
       const o: LandscapeOptions = {
