@@ -187,12 +187,13 @@ export async function applyComponent(
         if (recovered !== undefined) ctx.report(ComponentState.applying, recovered);
       }
       try {
+        // No abort signal here: a helm killed mid-upgrade leaves its release pending. An
+        // interrupted run lets the upgrade in flight finish (bounded by its timeout) and stops after.
         applied = await ctx.helm.upgradeInstall({
           ...target,
           chart: chart.path,
           values: merged.values,
           timeoutMs: ctx.helmTimeoutMs,
-          signal,
         });
       } catch (e) {
         if (!CONCURRENT_OPERATION.test((e as Error).message) || attempt >= 5 || Date.now() >= deadline)
