@@ -271,6 +271,29 @@ export class KubeClient {
       throw apiError(r, `patch status of ${obj.kind} ${ref(obj.metadata.namespace, obj.metadata.name)}`);
   }
 
+  /** Creates; returns undefined when an object of that name already exists (409). */
+  async create<T extends KubeObject = KubeObject>(obj: KubeObject): Promise<T | undefined> {
+    const p = await this.path(obj.apiVersion, obj.kind, obj.metadata.namespace);
+    const r = await this.request("POST", p, JSON.stringify(obj));
+    if (r.status === 409) return undefined;
+    if (r.status < 200 || r.status > 299)
+      throw apiError(r, `create ${obj.kind} ${ref(obj.metadata.namespace, obj.metadata.name)}`);
+    return JSON.parse(r.body) as T;
+  }
+
+  /**
+   * Replaces an object at the resourceVersion it carries (compare-and-swap); returns undefined
+   * when someone else changed it in between (409).
+   */
+  async replace<T extends KubeObject = KubeObject>(obj: KubeObject): Promise<T | undefined> {
+    const p = await this.path(obj.apiVersion, obj.kind, obj.metadata.namespace, obj.metadata.name);
+    const r = await this.request("PUT", p, JSON.stringify(obj));
+    if (r.status === 409) return undefined;
+    if (r.status < 200 || r.status > 299)
+      throw apiError(r, `replace ${obj.kind} ${ref(obj.metadata.namespace, obj.metadata.name)}`);
+    return JSON.parse(r.body) as T;
+  }
+
   /** Deletes; returns false when the object did not exist. */
   async delete(apiVersion: string, kind: string, name: string, namespace?: string): Promise<boolean> {
     const p = await this.path(apiVersion, kind, namespace, name);

@@ -13,6 +13,7 @@ import type { KubeClient, KubeObject } from "../kube/client.js";
 import { executeGraph, type Task, type TaskResult } from "../stages/executor.js";
 import { ComponentState, Reason, type ComponentStateName } from "../status/component-state.js";
 import { applyComponent } from "./apply-component.js";
+import { acquireApplyLock } from "./apply-lock.js";
 import { FIELD_MANAGER } from "./field-managers.js";
 import { MANIFESTS_COMPONENT, applyVirtualManifests } from "./virtual-manifests.js";
 import type { ChartSource } from "./chart-source.js";
@@ -61,6 +62,8 @@ export interface ReconcileOptions {
   signal: AbortSignal;
   now?: () => Date;
   onProgress?: (e: ProgressEvent) => void;
+  /** Hold the landscape's apply lock during the pass. @default true */
+  lock?: boolean;
 }
 
 export interface ComponentOutcome {
@@ -146,7 +149,22 @@ class SecretsCache {
   }
 }
 
+/**
+ * One pass, holding the landscape's apply lock (unless `lock: false`): a second apply at the same
+ * time is refused with who holds the lock, before anything is written.
+ */
 export async function reconcilePass(o: ReconcileOptions): Promise<PassResult> {
+  if (o.lock === false) return await unlockedPass(o);
+  await ensureNamespace(o.base, o.systemNamespace);
+  const lock = await acquireApplyLock(o.base, o.systemNamespace);
+  try {
+    return await unlockedPass(o);
+  } finally {
+    await lock.release();
+  }
+}
+
+async function unlockedPass(o: ReconcileOptions): Promise<PassResult> {
   const now = o.now ?? (() => new Date());
   const ns = o.systemNamespace;
   const progress = (

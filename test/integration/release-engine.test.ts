@@ -17,6 +17,7 @@ import { chartDirsUnder } from "../../src/devenv/helm-repo-server.js";
 import { localPass, type LocalPassResult } from "../../src/devenv/local-landscape.js";
 import { HelmDriver } from "../../src/helm/helm-driver.js";
 import type { KubeClient, KubeObject } from "../../src/kube/client.js";
+import { acquireApplyLock } from "../../src/reconcile/apply-lock.js";
 import type { PassResult } from "../../src/reconcile/reconcile-pass.js";
 import { StatusStore } from "../../src/reconcile/status-store.js";
 import { parseValuesDocument, type ValuesDocument } from "../../src/values/values-document.js";
@@ -434,5 +435,15 @@ describe("release engine", () => {
     expect(stateOf(result, "terminal-controller-manager-application")).toBe("ready");
     expect((await revisions(env.base.client)).get(`${NS}-terminal-controller-manager-runtime`)).toBe(1);
     expect((await revisions(virtualClient())).get("garden-terminal-controller-manager-application")).toBe(1);
+  });
+
+  it("refuses a second apply while another one holds the landscape's lock", async () => {
+    const other = await acquireApplyLock(env.base.client, NS, { holder: "laptop-of-alice" });
+    await expect(pass()).rejects.toThrow(
+      /another apply is running on this landscape: laptop-of-alice, since .*Lease 23ke-system\/23ke-apply/,
+    );
+    await other.release();
+    const { result } = await pass();
+    expect(result.ok).toBe(true);
   });
 });

@@ -1,0 +1,129 @@
+/**
+ * One apply at a time per landscape: a coordination.k8s.io Lease in the system namespace, taken
+ * by compare-and-swap (create, or replace at the resourceVersion read), renewed while the pass
+ * runs, and released at its end. A second `23ke apply` (another laptop, a CI job, the operator)
+ * is refused with who holds the lock and since when; a lock whose holder stopped renewing expires.
+ */
+import { hostname } from "node:os";
+import { randomBytes } from "node:crypto";
+import { WaitingError } from "../errors/errors.js";
+import type { KubeClient, KubeObject } from "../kube/client.js";
+
+export const LOCK_NAME = "23ke-apply";
+
+interface Lease extends KubeObject {
+  spec?: { holderIdentity?: string; leaseDurationSeconds?: number; renewTime?: string; acquireTime?: string };
+}
+
+export class LockHeldError extends WaitingError {}
+
+export interface ApplyLock {
+  holder: string;
+  release(): Promise<void>;
+}
+
+function microTime(d: Date): string {
+  return d.toISOString().replace(/\.(\d{3})Z$/, ".$1000Z");
+}
+
+/** A holder on this machine whose process no longer runs (a killed `23ke apply`) holds nothing. */
+function holderIsGone(holder: string): boolean {
+  const [host, pid] = holder.split("/");
+  if (host !== hostname() || pid === undefined || !/^\d+$/.test(pid)) return false;
+  try {
+    process.kill(Number(pid), 0);
+    return false;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "ESRCH";
+  }
+}
+
+export async function acquireApplyLock(
+  client: KubeClient,
+  namespace: string,
+  opts: { durationSeconds?: number; now?: () => Date; holder?: string } = {},
+): Promise<ApplyLock> {
+  const now = opts.now ?? (() => new Date());
+  const duration = opts.durationSeconds ?? 60;
+  const holder = opts.holder ?? `${hostname()}/${process.pid}/${randomBytes(3).toString("hex")}`;
+  const spec = (): Lease["spec"] => ({
+    holderIdentity: holder,
+    leaseDurationSeconds: duration,
+    acquireTime: microTime(now()),
+    renewTime: microTime(now()),
+  });
+  const base = {
+    apiVersion: "coordination.k8s.io/v1",
+    kind: "Lease",
+    metadata: { name: LOCK_NAME, namespace },
+  };
+
+  let current = await client.get<Lease>("coordination.k8s.io/v1", "Lease", LOCK_NAME, namespace);
+  if (current === undefined) {
+    const created = await client.create<Lease>({ ...base, spec: spec() });
+    if (created === undefined)
+      current = await client.get<Lease>("coordination.k8s.io/v1", "Lease", LOCK_NAME, namespace);
+    else current = created;
+  } else {
+    const s = current.spec ?? {};
+    const renewed = Date.parse(s.renewTime ?? "");
+    const expired =
+      Number.isNaN(renewed) ||
+      renewed + (s.leaseDurationSeconds ?? duration) * 1000 < now().getTime() ||
+      holderIsGone(s.holderIdentity ?? "");
+    if (
+      s.holderIdentity !== undefined &&
+      s.holderIdentity !== "" &&
+      s.holderIdentity !== holder &&
+      !expired
+    ) {
+      throw new LockHeldError(
+        `another apply is running on this landscape: ${s.holderIdentity}, since ${s.acquireTime ?? "?"} (Lease ${namespace}/${LOCK_NAME}; it expires ${s.leaseDurationSeconds ?? duration}s after its last renewal)`,
+        { reason: "ApplyInProgress", object: `Lease ${namespace}/${LOCK_NAME}` },
+      );
+    }
+    const taken = await client.replace<Lease>({ ...current, spec: spec() });
+    if (taken === undefined) {
+      throw new LockHeldError(
+        `another apply took the lock on this landscape at the same moment (Lease ${namespace}/${LOCK_NAME})`,
+        {
+          reason: "ApplyInProgress",
+          object: `Lease ${namespace}/${LOCK_NAME}`,
+        },
+      );
+    }
+    current = taken;
+  }
+  if (current?.spec?.holderIdentity !== holder) {
+    throw new LockHeldError(
+      `another apply took the lock on this landscape at the same moment (Lease ${namespace}/${LOCK_NAME})`,
+      {
+        reason: "ApplyInProgress",
+        object: `Lease ${namespace}/${LOCK_NAME}`,
+      },
+    );
+  }
+
+  let lease: Lease = current;
+  let stopped = false;
+  const renew = async (): Promise<void> => {
+    if (stopped) return;
+    const next = await client
+      .replace<Lease>({ ...lease, spec: { ...lease.spec, renewTime: microTime(now()) } })
+      .catch(() => undefined);
+    if (next !== undefined) lease = next;
+  };
+  const timer = setInterval(() => void renew(), (duration * 1000) / 3);
+  timer.unref();
+  return {
+    holder,
+    release: async () => {
+      stopped = true;
+      clearInterval(timer);
+      // Give the lock up: clear the holder (a later apply takes it at once).
+      await client
+        .replace({ ...lease, spec: { ...lease.spec, holderIdentity: "", renewTime: microTime(now()) } })
+        .catch(() => undefined);
+    },
+  };
+}
