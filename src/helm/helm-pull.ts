@@ -76,7 +76,13 @@ function classify(stderr: string, what: string, secrets: string[], timedOut: boo
       object: what,
       cause,
     });
-  if (/unauthorized|denied|401|403|authentication required/i.test(stderr)) {
+  // Status codes only with their prefix: helm quotes the URL, whose port may well contain "401".
+  // Before "not found": without credentials oras reports "basic credential not found".
+  if (
+    /unauthorized|denied|forbidden|status code 40[13]\b|authentication required|credential not found/i.test(
+      stderr,
+    )
+  ) {
     return new TerminalError(`${what}: the registry rejected the credentials`, {
       reason: "ChartRepositoryAuthFailed",
       object: what,
