@@ -40,6 +40,19 @@ export async function executeGraph(
   const results = new Map<string, TaskResult>();
   const byName = new Map(tasks.map((t) => [t.name, t]));
   const running = new Map<string, Promise<void>>();
+  // Critical path first: among the tasks that may start, those with the longest chain of
+  // dependents behind them start first.
+  const height = new Map<string, number>();
+  const heightOf = (name: string, seen: Set<string> = new Set()): number => {
+    const known = height.get(name);
+    if (known !== undefined) return known;
+    if (seen.has(name)) return 0;
+    seen.add(name);
+    const h =
+      1 + Math.max(0, ...tasks.filter((t) => t.dependsOn.includes(name)).map((t) => heightOf(t.name, seen)));
+    height.set(name, h);
+    return h;
+  };
   const controller = new AbortController();
   const onAbort = (): void => controller.abort(opts.signal?.reason);
   opts.signal?.addEventListener("abort", onAbort, { once: true });
@@ -85,6 +98,7 @@ export async function executeGraph(
                 (d) => !byName.has(d) || ["ready", "unchanged"].includes(results.get(d)?.outcome ?? ""),
               ),
           );
+      ready.sort((a, b) => heightOf(b.name) - heightOf(a.name));
       for (const t of ready) {
         if (running.size >= limit) break;
         const startedAt = now();

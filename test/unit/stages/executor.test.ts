@@ -82,4 +82,13 @@ describe("executeGraph", () => {
     expect(r.get("b")?.outcome).toBe("skipped");
     expect(log).toEqual([]);
   });
+
+  it("starts the task with the longest chain of dependents first", async () => {
+    const log: string[] = [];
+    await executeGraph(
+      [task("leaf", [], log), task("head", [], log), task("mid", ["head"], log), task("tail", ["mid"], log)],
+      { concurrency: 1 },
+    );
+    expect(log[0]).toBe("start head");
+  });
 });
