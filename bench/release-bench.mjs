@@ -33,7 +33,14 @@ if (!parsed.ok) throw new Error("example config does not parse");
 const configLayers = [{ name: "23ke-config", document: parsed.document }];
 const values = new Map([
   ["gardenlet-values", { config: { seedConfig: { metadata: { name: "initial-seed" } } } }],
-  ["extensions-values", { "provider-aws": { enabled: true }, "networking-calico": { enabled: true }, "os-gardenlinux": { enabled: true } }],
+  [
+    "extensions-values",
+    {
+      "provider-aws": { enabled: true },
+      "networking-calico": { enabled: true },
+      "os-gardenlinux": { enabled: true },
+    },
+  ],
 ]);
 const secs = (ms) => (ms / 1000).toFixed(2);
 
@@ -51,11 +58,21 @@ async function withEnvironment(name, fn) {
 try {
   // --- 23ke ---------------------------------------------------------------------------------
   const ours = await withEnvironment("23ke", async (env) => {
-    const opts = { env, catalog, configLayers, values, cacheDir: path.join(scratch, "cache"), systemNamespace: NS };
+    const opts = {
+      env,
+      catalog,
+      configLayers,
+      values,
+      cacheDir: path.join(scratch, "cache"),
+      systemNamespace: NS,
+    };
     let t = performance.now();
     const full = await localPass(opts);
     const fullMs = performance.now() - t;
-    if (!full.result.ok) throw new Error(`23ke full install failed: ${JSON.stringify(full.result.components.filter((c) => c.state !== "ready"))}`);
+    if (!full.result.ok)
+      throw new Error(
+        `23ke full install failed: ${JSON.stringify(full.result.components.filter((c) => c.state !== "ready"))}`,
+      );
     t = performance.now();
     const noop = await localPass(opts);
     const noopMs = performance.now() - t;
@@ -71,8 +88,18 @@ try {
       const chart =
         rec.chart.repository === "builtin"
           ? path.join(projectRoot, "charts", rec.chart.name)
-          : (await source.fetch({ repository: rec.chart.repository, name: rec.chart.name, version: rec.chart.version })).path;
-      const v = await run(env.helm, ["get", "values", rec.release, "-n", rec.namespace, "--kubeconfig", kubeconfig, "-o", "json"], { env: env.helmEnv });
+          : (
+              await source.fetch({
+                repository: rec.chart.repository,
+                name: rec.chart.name,
+                version: rec.chart.version,
+              })
+            ).path;
+      const v = await run(
+        env.helm,
+        ["get", "values", rec.release, "-n", rec.namespace, "--kubeconfig", kubeconfig, "-o", "json"],
+        { env: env.helmEnv },
+      );
       const file = path.join(scratch, `${rec.release}.values.json`);
       writeFileSync(file, v.stdout, { mode: 0o600 });
       releases.push({ ...rec, chartPath: chart, valuesFile: file });
@@ -88,7 +115,22 @@ try {
       const kubeconfig = r.target === "virtual" ? env.virtual.kubeconfigPath : env.base.kubeconfigPath;
       await run(
         env.helm,
-        ["upgrade", "--install", r.release, r.chartPath, "-n", r.namespace, "--create-namespace", "-f", r.valuesFile, "--wait", "--timeout", "5m", "--kubeconfig", kubeconfig],
+        [
+          "upgrade",
+          "--install",
+          r.release,
+          r.chartPath,
+          "-n",
+          r.namespace,
+          "--create-namespace",
+          "-f",
+          r.valuesFile,
+          "--wait",
+          "--timeout",
+          "5m",
+          "--kubeconfig",
+          kubeconfig,
+        ],
         { env: env.helmEnv },
       );
     }
@@ -96,11 +138,19 @@ try {
   });
 
   const upgrades = ours.noop.helmCalls.filter((a) => a[0] === "upgrade").length;
-  console.log(`release engine benchmark (${ours.components} components incl. the configuration stage, ${ours.releases.length} Helm releases, 2 clusters)`);
+  console.log(
+    `release engine benchmark (${ours.components} components incl. the configuration stage, ${ours.releases.length} Helm releases, 2 clusters)`,
+  );
   console.log(`  23ke full install:                      ${secs(ours.fullMs)} s`);
-  console.log(`  baseline helm upgrade --install --wait: ${secs(baselineMs)} s (in topological order, values precomputed)`);
-  console.log(`  ratio 23ke / baseline:                  ${(ours.fullMs / baselineMs).toFixed(2)} (target <= 0.60)`);
-  console.log(`  no-op apply of the whole landscape:     ${secs(ours.noopMs)} s (target < 2 s), helm invocations ${ours.noop.helmCalls.length}, upgrades ${upgrades} (target 0)`);
+  console.log(
+    `  baseline helm upgrade --install --wait: ${secs(baselineMs)} s (in topological order, values precomputed)`,
+  );
+  console.log(
+    `  ratio 23ke / baseline:                  ${(ours.fullMs / baselineMs).toFixed(2)} (target <= 0.60)`,
+  );
+  console.log(
+    `  no-op apply of the whole landscape:     ${secs(ours.noopMs)} s (target < 2 s), helm invocations ${ours.noop.helmCalls.length}, upgrades ${upgrades} (target 0)`,
+  );
 } finally {
   rmSync(scratch, { recursive: true, force: true });
 }
