@@ -95,7 +95,8 @@ export function describeError(e: unknown): string {
   let cur: unknown = e;
   for (let depth = 0; cur !== undefined && depth < 5; depth++) {
     const err = asError(cur);
-    if (!parts.includes(err.message)) parts.push(err.message);
+    // A cause whose message the outer message already quotes adds nothing.
+    if (!parts.some((p) => p.includes(err.message))) parts.push(err.message);
     cur = err.cause;
   }
   return parts.join("\n  caused by: ");
