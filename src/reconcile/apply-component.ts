@@ -119,6 +119,7 @@ export async function applyComponent(
     ...(ctx.previous?.revision === undefined ? {} : { revision: ctx.previous.revision }),
     ...(ctx.previous?.lastApplied === undefined ? {} : { lastApplied: ctx.previous.lastApplied }),
     ...(ctx.previous?.objects === undefined ? {} : { objects: ctx.previous.objects }),
+    ...(ctx.previous?.lastFailure === undefined ? {} : { lastFailure: ctx.previous.lastFailure }),
     ...r,
   });
 
@@ -242,6 +243,7 @@ export async function applyComponent(
           ready: false,
           ...(attemptedDigest === undefined ? {} : { attemptedDigest }),
           lastAttempt: ctx.now().toISOString(),
+          lastFailure: { time: ctx.now().toISOString(), reason, message: err.message },
         }),
       )
       .catch(() => undefined);

@@ -52,6 +52,8 @@ export interface ComponentRecord {
   revision?: number;
   lastApplied?: string;
   lastAttempt?: string;
+  /** The last failure, kept after the component recovers: when, and what the message was. */
+  lastFailure?: { time: string; reason: string; message: string };
   /** Objects whose health is checked (from the release manifest). */
   objects?: { apiVersion: string; kind: string; name: string; namespace?: string }[];
 }

@@ -20,6 +20,7 @@ import type { KubeClient, KubeObject } from "../../src/kube/client.js";
 import { acquireApplyLock } from "../../src/reconcile/apply-lock.js";
 import type { PassResult } from "../../src/reconcile/reconcile-pass.js";
 import { StatusStore } from "../../src/reconcile/status-store.js";
+import { VirtualGarden } from "../../src/reconcile/virtual-garden.js";
 import { parseValuesDocument, type ValuesDocument } from "../../src/values/values-document.js";
 import { waitFor } from "../../src/util/wait.js";
 
@@ -233,6 +234,10 @@ describe("release engine", () => {
     const back = await pass();
     expect(back.result.ok).toBe(true);
     expect(stateOf(back.result, "identity")).toBe("ready");
+    // The status keeps the last failure after the recovery.
+    const after = (await new StatusStore(env.base.client, NS).readAll()).get("identity");
+    expect(after).toMatchObject({ ready: true, lastFailure: { reason: "HealthCheckTimeout" } });
+    expect(after?.lastFailure?.message).toContain("Deployment garden/identity");
   });
 
   it("blocks dnsprovider with the DNS controller's message when the DNSProvider reports an error", async () => {
@@ -445,5 +450,32 @@ describe("release engine", () => {
     await other.release();
     const { result } = await pass();
     expect(result.ok).toBe(true);
+  });
+
+  it("reads the virtual garden's kubeconfig from its Secret, and waits with a message until it answers", async () => {
+    const ns = "vg-secret-test";
+    await env.base.client.apply({ apiVersion: "v1", kind: "Namespace", metadata: { name: ns } }, "test");
+    const waiting: string[] = [];
+    const early = new VirtualGarden({ base: env.base.client, systemNamespace: ns, waitTimeoutMs: 1_500 });
+    await expect(early.ready(new AbortController().signal, (m) => waiting.push(m))).rejects.toThrow(
+      /the virtual garden did not answer within 2s: no kubeconfig yet in Secret vg-secret-test\/gardener-internal-kubeconfig/,
+    );
+    expect(waiting[0]).toMatch(/^waiting for the virtual garden: no kubeconfig yet/);
+    early.close();
+
+    await env.base.client.apply(
+      {
+        apiVersion: "v1",
+        kind: "Secret",
+        metadata: { name: "gardener-internal-kubeconfig", namespace: ns },
+        stringData: { value: readFileSync(env.virtual?.kubeconfigPath ?? "", "utf8") },
+      },
+      "test",
+    );
+    const vg = new VirtualGarden({ base: env.base.client, systemNamespace: ns, waitTimeoutMs: 10_000 });
+    const handle = await vg.ready(new AbortController().signal, () => undefined);
+    expect(handle.client.server).toBe(virtualClient().server);
+    expect(await handle.client.get("v1", "Namespace", "garden")).toBeDefined();
+    vg.close();
   });
 });

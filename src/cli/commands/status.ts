@@ -36,6 +36,7 @@ export async function statusCommand(ctx: CliContext, o: StatusOptions): Promise<
     revision: r.revision ?? null,
     lastApplied: r.lastApplied ?? null,
     message: r.message,
+    lastFailure: r.lastFailure ?? null,
   }));
   if (o.output === "json") print(ctx, JSON.stringify({ components: rows }, null, 2));
   else if (o.output === "yaml") ctx.stdout.write(stringify({ components: rows }));
@@ -51,7 +52,7 @@ export async function statusCommand(ctx: CliContext, o: StatusOptions): Promise<
     for (const r of rows) {
       print(
         ctx,
-        `${r.component.padEnd(40)} ${r.state.padEnd(10)} ${r.chart.padEnd(36)} ${String(r.revision ?? "-").padStart(4)} ${(r.lastApplied ?? "-").slice(0, 19).padEnd(20)} ${r.ready ? "" : r.message}`,
+        `${r.component.padEnd(40)} ${r.state.padEnd(10)} ${r.chart.padEnd(36)} ${String(r.revision ?? "-").padStart(4)} ${(r.lastApplied ?? "-").slice(0, 19).padEnd(20)} ${r.ready ? (r.lastFailure === null ? "" : `recovered; last failure ${r.lastFailure.time.slice(0, 19)}: ${r.lastFailure.reason}`) : r.message}`,
       );
     }
   }
