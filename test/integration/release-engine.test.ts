@@ -478,4 +478,26 @@ describe("release engine", () => {
     expect(await handle.client.get("v1", "Namespace", "garden")).toBeDefined();
     vg.close();
   });
+
+  it("keeps the deployed release when new values make its chart fail, and says why", async () => {
+    const before = await revisions(env.base.client);
+    const { result } = await pass({ values: repoValues({ "dnsprovider-values": { domains: null } }) });
+    const dns = result.components.find((c) => c.name === "dnsprovider");
+    expect(dns?.state).toBe("failed");
+    expect(dns?.message).toMatch(
+      /helm upgrade --install of garden\/garden-dnsprovider failed: .*dnsprovider: value domains is required/,
+    );
+    expect(stateOf(result, "issuer")).toBe("unchanged");
+    const hist = await new HelmDriver({ helm: env.helm, env: env.helmEnv }).history({
+      release: "garden-dnsprovider",
+      namespace: "garden",
+      kubeconfig: env.base.kubeconfigPath,
+    });
+    expect(hist.at(-1)?.status).toBe("deployed");
+    expect(hist.at(-1)?.revision).toBe(before.get("garden-dnsprovider"));
+    expect(
+      await env.base.client.get("dns.gardener.cloud/v1alpha1", "DNSProvider", "base-dns-provider", "garden"),
+    ).toBeDefined();
+    expect((await pass()).result.ok).toBe(true);
+  });
 });
