@@ -22,7 +22,7 @@ import { BuiltinCharts, type ChartSource as EngineChartSource } from "../reconci
 import type { ConfigurationStage } from "../reconcile/reconcile-pass.js";
 import { VirtualGarden } from "../reconcile/virtual-garden.js";
 import { readConfigRevision } from "../sources/config-repo/config-repo-reader.js";
-import { GitSource } from "../sources/git/git-source.js";
+import { GitSource, type GitSourceSpec } from "../sources/git/git-source.js";
 import { ChartSource as HelmChartSource } from "../sources/helm/chart-source.js";
 import { parseValuesDocument } from "../values/values-document.js";
 import type { CliContext } from "./context.js";
@@ -203,6 +203,19 @@ function parseRef(
   }
 }
 
+/** The git source and spec of the configuration repository named by the options. */
+export function configRepoSource(o: LandscapeOptions, url: string): { git: GitSource; spec: GitSourceSpec } {
+  const git = new GitSource({
+    cacheDir: path.join(o.cacheDir ?? path.join(os.homedir(), ".cache", "23ke"), "git"),
+  });
+  const spec: GitSourceSpec = {
+    url,
+    ...(o.configPath === undefined ? {} : { path: o.configPath }),
+    ...(o.configRef === undefined ? {} : { ref: parseRef(o.configRef) }),
+  };
+  return { git, spec };
+}
+
 /** The configuration repository's values as `<c>-values*` Secret name → values, or undefined. */
 export async function configRepoValues(
   o: LandscapeOptions,
@@ -221,15 +234,7 @@ export async function configRepoValues(
         `--values-dir ${o.valuesDir}: expected a configuration repository checkout (with config/) or its config/ directory`,
       );
   } else if (o.configRepo !== undefined) {
-    const git = new GitSource({
-      cacheDir: path.join(o.cacheDir ?? path.join(os.homedir(), ".cache", "23ke"), "git"),
-    });
-    const ref = o.configRef;
-    const spec = {
-      url: o.configRepo,
-      ...(o.configPath === undefined ? {} : { path: o.configPath }),
-      ...(ref === undefined ? {} : { ref: parseRef(ref) }),
-    };
+    const { git, spec } = configRepoSource(o, o.configRepo);
     const rev = await git.fetch(spec, signal);
     root = rev.dir;
     revision = rev.commit;

@@ -14,6 +14,7 @@ import { chartsPullCommand } from "./commands/charts.js";
 import { applyCommand } from "./commands/apply.js";
 import { devDownCommand, devUpCommand } from "./commands/dev.js";
 import { planCommand } from "./commands/plan.js";
+import { runCommand, type RunOptions } from "./commands/run.js";
 import { statusCommand } from "./commands/status.js";
 import { validateCommand } from "./commands/validate.js";
 import { KNOWN_VALUES_COMPONENTS, valuesCommand } from "./commands/values.js";
@@ -269,6 +270,36 @@ Examples:
   23ke apply --kubeconfig k --virtual-kubeconfig v --chart-mirror '*=https://charts.internal.example'`,
     )
     .action(async (o: LandscapeOptions & { output: "text" | "json" }) => setExit(await applyCommand(ctx, o)));
+  landscapeCommand(
+    program
+      .command("run")
+      .description(
+        "the operator: apply, then keep the landscape converged (interval, new config revisions), with /metrics",
+      ),
+  )
+    .option("--interval <seconds>", "seconds between passes when nothing changes", positiveInt, 300)
+    .option(
+      "--poll <seconds>",
+      "seconds between checks of the configuration repository for a new revision",
+      positiveInt,
+      30,
+    )
+    .option(
+      "--metrics-address <host:port>",
+      "where /metrics, /healthz and /readyz are served (0.0.0.0:8080 in a cluster)",
+      "127.0.0.1:8080",
+    )
+    .addHelpText(
+      "after",
+      `
+Runs until SIGTERM or Ctrl-C; the helm operations in flight finish first. A failed pass is retried
+sooner (10 s, doubling up to the interval). Only one pass runs at a time per landscape, across all
+replicas and CLI runs (Lease 23ke-apply in the system namespace).
+
+Example:
+  23ke run --config-repo https://git.example.org/landscape.git --metrics-address 0.0.0.0:8080`,
+    )
+    .action(async (o: RunOptions) => setExit(await runCommand(ctx, o)));
   program
     .command("status")
     .description("per component: state, chart version, release revision, last applied, last failure")
