@@ -3,17 +3,15 @@
  * against a real environment of its own, with the configuration repository as a directory.
  */
 import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import os from "node:os";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { stringify } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startEnvironment, projectRoot, type Environment } from "../../src/devenv/environment.js";
-import { startFakeControllers, type FakeControllers } from "../../src/devenv/fake-controllers.js";
-import { chartDirsUnder } from "../../src/devenv/helm-repo-server.js";
+import { projectRoot, type Environment } from "../../src/devenv/environment.js";
+import { clusterArgs, startLandscapeEnv, type LandscapeEnv } from "../support/landscape-env.js";
 
 let env: Environment;
-let fakes: FakeControllers;
+let landscape: LandscapeEnv;
 let scratch: string;
 const config = path.join(projectRoot, "examples", "23ke-config-minimal.yaml");
 // The example's credential values (base64) and what they decode to: never to be printed.
@@ -42,37 +40,14 @@ function repoDir(name: string, files: Record<string, unknown>): string {
   return dir;
 }
 
-function clusterArgs(): string[] {
-  return [
-    "--kubeconfig",
-    env.base.kubeconfigPath,
-    "--virtual-kubeconfig",
-    env.virtual?.kubeconfigPath ?? "",
-    "--helm",
-    env.helm,
-    "--chart-mirror",
-    `*=${env.helmRepo?.url ?? ""}`,
-    "--cache-dir",
-    path.join(scratch, "cache"),
-    "--timeout",
-    "60",
-  ];
-}
-
 beforeAll(async () => {
-  scratch = mkdtempSync(path.join(os.tmpdir(), "23ke-cli-"));
-  env = await startEnvironment({
-    dir: path.join(scratch, "env"),
-    nodes: 1,
-    chartDirs: chartDirsUnder(path.join(projectRoot, "test", "fixtures", "charts")),
-  });
-  fakes = startFakeControllers({ client: env.base.client });
+  landscape = await startLandscapeEnv("cli", { nodes: 1 });
+  env = landscape.env;
+  scratch = landscape.scratch;
 }, 120_000);
 
 afterAll(async () => {
-  await fakes.stop();
-  await env.stop();
-  rmSync(scratch, { recursive: true, force: true });
+  await landscape.stop();
 });
 
 describe("23ke plan, apply, status", () => {
@@ -105,7 +80,7 @@ describe("23ke plan, apply, status", () => {
 
   it("apply installs the landscape, prints one line per state change, exits 0, and never prints a secret", async () => {
     const dir = repoDir("repo-1", { "extensions-values": { "provider-aws": { enabled: true } } });
-    const r = await cli(["apply", "-f", config, "--values-dir", dir, ...clusterArgs()]);
+    const r = await cli(["apply", "-f", config, "--values-dir", dir, ...clusterArgs(landscape)]);
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(
@@ -143,7 +118,16 @@ describe("23ke plan, apply, status", () => {
       "extensions-values": { "provider-aws": { enabled: true } },
       "identity-values": { replicaCount: 3 },
     });
-    const r = await cli(["plan", "-f", config, "--values-dir", dir, ...clusterArgs(), "--output", "json"]);
+    const r = await cli([
+      "plan",
+      "-f",
+      config,
+      "--values-dir",
+      dir,
+      ...clusterArgs(landscape),
+      "--output",
+      "json",
+    ]);
     expect(r.code).toBe(0);
     const plan = JSON.parse(r.stdout) as { components: { name: string; action?: string; diff?: string[] }[] };
     const identity = plan.components.find((c) => c.name === "identity");
@@ -164,7 +148,7 @@ describe("23ke plan, apply, status", () => {
       config,
       "--values-dir",
       dir,
-      ...clusterArgs(),
+      ...clusterArgs(landscape),
       "--system-namespace",
       "other-system",
       "--output",
@@ -181,7 +165,7 @@ describe("23ke plan, apply, status", () => {
         .replace("domain: gardener.example.org", "domain: not a domain")
         .replace("email: ops@example.org", "emial: ops@example.org"),
     );
-    const r = await cli(["apply", "-f", bad, ...clusterArgs()]);
+    const r = await cli(["apply", "-f", bad, ...clusterArgs(landscape)]);
     expect(r.code).toBe(1);
     expect(r.stdout + r.stderr).toMatch(/domains\.global\.domain/);
     expect(r.stdout + r.stderr).toMatch(/emial/);

@@ -4,39 +4,30 @@
  * cleanly on SIGTERM, giving up its lock.
  */
 import { execFile, spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import os from "node:os";
+import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
 import { stringify } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startEnvironment, projectRoot, type Environment } from "../../src/devenv/environment.js";
-import { startFakeControllers, type FakeControllers } from "../../src/devenv/fake-controllers.js";
+import { projectRoot, type Environment } from "../../src/devenv/environment.js";
 import { seedRepository } from "../../src/devenv/git-server.js";
-import { chartDirsUnder } from "../../src/devenv/helm-repo-server.js";
+import { clusterArgs, startLandscapeEnv, type LandscapeEnv } from "../support/landscape-env.js";
 import type { KubeObject } from "../../src/kube/client.js";
 import { waitFor } from "../../src/util/wait.js";
 
 const run = promisify(execFile);
 let env: Environment;
-let fakes: FakeControllers;
+let landscape: LandscapeEnv;
 let scratch: string;
 
 beforeAll(async () => {
-  scratch = mkdtempSync(path.join(os.tmpdir(), "23ke-operator-"));
-  env = await startEnvironment({
-    dir: path.join(scratch, "env"),
-    nodes: 1,
-    git: true,
-    chartDirs: chartDirsUnder(path.join(projectRoot, "test", "fixtures", "charts")),
-  });
-  fakes = startFakeControllers({ client: env.base.client });
+  landscape = await startLandscapeEnv("operator", { nodes: 1, git: true });
+  env = landscape.env;
+  scratch = landscape.scratch;
 }, 120_000);
 
 afterAll(async () => {
-  await fakes.stop();
-  await env.stop();
-  rmSync(scratch, { recursive: true, force: true });
+  await landscape.stop();
 });
 
 async function identityRevision(): Promise<number> {
@@ -67,18 +58,7 @@ describe("23ke run", () => {
         "1",
         "--metrics-address",
         "127.0.0.1:0",
-        "--kubeconfig",
-        env.base.kubeconfigPath,
-        "--virtual-kubeconfig",
-        env.virtual?.kubeconfigPath ?? "",
-        "--helm",
-        env.helm,
-        "--chart-mirror",
-        `*=${env.helmRepo?.url ?? ""}`,
-        "--cache-dir",
-        path.join(scratch, "cache"),
-        "--timeout",
-        "60",
+        ...clusterArgs(landscape),
       ],
       { env: { ...env.helmEnv, KUBECONFIG: "" }, stdio: ["ignore", "pipe", "pipe"] },
     );

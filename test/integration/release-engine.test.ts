@@ -4,16 +4,14 @@
  * test environment playing the DNS and certificate controllers.
  */
 import { execFile, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import os from "node:os";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadCatalog } from "../../src/catalog/load-catalog.js";
-import { startEnvironment, projectRoot, type Environment } from "../../src/devenv/environment.js";
-import { startFakeControllers, type FakeControllers } from "../../src/devenv/fake-controllers.js";
-import { chartDirsUnder } from "../../src/devenv/helm-repo-server.js";
+import { projectRoot, type Environment } from "../../src/devenv/environment.js";
+import { clusterArgs, startLandscapeEnv, type LandscapeEnv } from "../support/landscape-env.js";
 import { localPass, type LocalPassResult } from "../../src/devenv/local-landscape.js";
 import { HelmDriver } from "../../src/helm/helm-driver.js";
 import type { KubeClient, KubeObject } from "../../src/kube/client.js";
@@ -27,7 +25,7 @@ import { waitFor } from "../../src/util/wait.js";
 const run = promisify(execFile);
 const NS = "23ke-system";
 let env: Environment;
-let fakes: FakeControllers;
+let landscape: LandscapeEnv;
 let scratch: string;
 let configLayers: ReturnType<typeof exampleConfig>;
 
@@ -90,20 +88,14 @@ function stateOf(r: PassResult, name: string): string | undefined {
 }
 
 beforeAll(async () => {
-  scratch = mkdtempSync(path.join(os.tmpdir(), "23ke-engine-"));
-  env = await startEnvironment({
-    dir: path.join(scratch, "env"),
-    nodes: 2,
-    chartDirs: chartDirsUnder(path.join(projectRoot, "test", "fixtures", "charts")),
-  });
-  fakes = startFakeControllers({ client: env.base.client });
+  landscape = await startLandscapeEnv("engine", { nodes: 2 });
+  env = landscape.env;
+  scratch = landscape.scratch;
   configLayers = exampleConfig();
 }, 120_000);
 
 afterAll(async () => {
-  await fakes.stop();
-  await env.stop();
-  rmSync(scratch, { recursive: true, force: true });
+  await landscape.stop();
 });
 
 describe("release engine", () => {
@@ -342,25 +334,7 @@ describe("release engine", () => {
       writeFileSync(path.join(valuesDir, "config", `${name}.yaml`), stringify(v));
     const cfg = path.join(scratch, "23ke-config.yaml");
     writeFileSync(cfg, readFileSync(path.join(projectRoot, "examples", "23ke-config-minimal.yaml")));
-    const args = [
-      "apply",
-      "-f",
-      cfg,
-      "--values-dir",
-      valuesDir,
-      "--kubeconfig",
-      env.base.kubeconfigPath,
-      "--virtual-kubeconfig",
-      env.virtual?.kubeconfigPath ?? "",
-      "--helm",
-      env.helm,
-      "--chart-mirror",
-      `*=${env.helmRepo?.url ?? ""}`,
-      "--cache-dir",
-      path.join(scratch, "cache"),
-      "--timeout",
-      "60",
-    ];
+    const args = ["apply", "-f", cfg, "--values-dir", valuesDir, ...clusterArgs(landscape)];
     const child = spawn(path.join(projectRoot, "bin", "23ke"), args, {
       env: { ...env.helmEnv },
       stdio: ["ignore", "pipe", "pipe"],
