@@ -75,6 +75,26 @@ export interface HealthWait {
   onProgress?: (message: string) => void;
 }
 
+/**
+ * The objects of a release that no longer exist (deleted by hand or by another tool): drift that a
+ * re-apply repairs. Kinds the cluster no longer serves count as missing too.
+ */
+export async function missingObjects(
+  client: KubeClient,
+  namespace: string,
+  objects: readonly ObjectRef[],
+): Promise<ObjectRef[]> {
+  const found = await Promise.all(
+    objects.map(async (o) => {
+      const info = await client.resource(o.apiVersion, o.kind).catch(() => undefined);
+      if (info === undefined) return { o, exists: false };
+      const ns = info.namespaced ? (o.namespace ?? namespace) : undefined;
+      return { o, exists: (await client.get(o.apiVersion, o.kind, o.name, ns)) !== undefined };
+    }),
+  );
+  return found.filter((f) => !f.exists).map((f) => f.o);
+}
+
 /** Resolves when every checked object is ready; throws naming the objects that are not. */
 export async function waitHealthy(w: HealthWait): Promise<void> {
   let refs: ObjectRef[] = [];

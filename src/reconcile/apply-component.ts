@@ -8,7 +8,13 @@ import { createHash } from "node:crypto";
 import type { HelmDriver } from "../helm/helm-driver.js";
 import { gunzipSync } from "node:zlib";
 import type { KubeClient, KubeObject } from "../kube/client.js";
-import { objectsOfManifest, waitHealthy, type ObjectRef } from "../health/wait-healthy.js";
+import {
+  missingObjects,
+  objectsOfManifest,
+  refString,
+  waitHealthy,
+  type ObjectRef,
+} from "../health/wait-healthy.js";
 import {
   ComponentState,
   Reason,
@@ -140,7 +146,19 @@ export async function applyComponent(
 
     const prev = ctx.previous;
     const stored = await storedRelease(client, unit);
+    // Drift: an object of the release was deleted. Helm re-creates it on upgrade.
+    const missing =
+      prev?.appliedDigest === digest && prev.objects !== undefined
+        ? await missingObjects(client, unit.namespace, prev.objects)
+        : [];
+    if (missing.length > 0) {
+      ctx.report(
+        ComponentState.applying,
+        `drift: ${missing.map(refString).join(", ")} ${missing.length === 1 ? "was" : "were"} deleted; re-applying`,
+      );
+    }
     if (
+      missing.length === 0 &&
       prev?.appliedDigest === digest &&
       prev.revision !== undefined &&
       stored?.status === "deployed" &&

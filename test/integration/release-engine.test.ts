@@ -474,4 +474,17 @@ describe("release engine", () => {
     ).toBeDefined();
     expect((await pass()).result.ok).toBe(true);
   });
+
+  it("repairs drift: an object of an unchanged release that was deleted is re-created", async () => {
+    const before = await revisions(env.base.client);
+    expect(await env.base.client.delete("apps/v1", "Deployment", "identity", "garden")).toBe(true);
+    const { result, helmCalls } = await pass();
+    expect(result.ok).toBe(true);
+    expect(stateOf(result, "identity")).toBe("ready");
+    expect(helmCalls.filter((a) => a[0] === "upgrade").map((a) => a[2])).toEqual(["garden-identity"]);
+    expect((await revisions(env.base.client)).get("garden-identity")).toBe(
+      (before.get("garden-identity") ?? 0) + 1,
+    );
+    expect(await env.base.client.get("apps/v1", "Deployment", "identity", "garden")).toBeDefined();
+  });
 });
