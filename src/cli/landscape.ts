@@ -168,8 +168,12 @@ export function checkedConfigLayers(o: Pick<LandscapeOptions, "file">): ConfigLa
   return layers;
 }
 
-export function configurationStage(o: LandscapeOptions, base: KubeClient): ConfigurationStage {
-  const layers = checkedConfigLayers(o);
+/** The configuration stage with the -f layers already read and checked (undefined: the cluster's Secrets). */
+export function configurationStage(
+  o: LandscapeOptions,
+  base: KubeClient,
+  layers: ConfigLayer[] | undefined,
+): ConfigurationStage {
   return {
     run: async () => {
       const r = await runConfigurationStage(base, {

@@ -19,10 +19,11 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startGitServer, type GitServer } from "../../src/devenv/git-server.js";
 import { startSshServer, type SshServer } from "../../src/devenv/sshd.js";
-import { describeError, TwentyThreeKeError, ValidationError } from "../../src/errors/errors.js";
+import { describeError, ValidationError } from "../../src/errors/errors.js";
 import { readConfigRevision } from "../../src/sources/config-repo/config-repo-reader.js";
 import { LastGoodRevision } from "../../src/sources/config-repo/last-good-revision.js";
 import { GitSource, type GitSourceSpec } from "../../src/sources/git/git-source.js";
+import { expectError } from "../support/expect-error.js";
 
 function git(cwd: string, ...args: string[]): string {
   return execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@example.com", ...args], {
@@ -60,17 +61,6 @@ class Work {
     else git(this.dir, "tag", name);
     git(this.dir, "push", "--quiet", "origin", `refs/tags/${name}`);
   }
-}
-
-async function expectError(p: Promise<unknown>, reason: string): Promise<TwentyThreeKeError> {
-  const e = await p.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(TwentyThreeKeError);
-  const err = e as TwentyThreeKeError;
-  expect(err.reason, describeError(err)).toBe(reason);
-  return err;
 }
 
 let tmp: string;

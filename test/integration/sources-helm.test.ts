@@ -19,8 +19,9 @@ import {
   startHelmRepoServer,
   type HelmRepoServer,
 } from "../../src/devenv/helm-repo-server.js";
-import { describeError, TwentyThreeKeError } from "../../src/errors/errors.js";
+import { describeError } from "../../src/errors/errors.js";
 import { ChartSource, type ChartSourceOptions } from "../../src/sources/helm/chart-source.js";
+import { expectError } from "../support/expect-error.js";
 
 const helm = path.join(projectRoot, "tools", "testenv", "bin", "helm");
 const fixtures = path.join(projectRoot, "test", "fixtures", "source-charts");
@@ -35,17 +36,6 @@ function source(extra: Partial<ChartSourceOptions> = {}, cacheDir?: string): Cha
     requestTimeoutMs: 5000,
     ...extra,
   });
-}
-
-async function expectError(p: Promise<unknown>, reason: string): Promise<TwentyThreeKeError> {
-  const e = await p.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(TwentyThreeKeError);
-  const err = e as TwentyThreeKeError;
-  expect(err.reason, describeError(err)).toBe(reason);
-  return err;
 }
 
 function indexDigest(name: string, version: string): string {

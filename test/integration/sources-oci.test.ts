@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defaultBinDir, helmEnvFor, projectRoot } from "../../src/devenv/environment.js";
 import { startOciRegistry, type OciRegistry } from "../../src/devenv/oci-registry.js";
 import { ProcessGroup } from "../../src/devenv/processes.js";
-import { describeError, TwentyThreeKeError } from "../../src/errors/errors.js";
+import { describeError } from "../../src/errors/errors.js";
 import { helmOciPuller } from "../../src/helm/helm-pull.js";
 import {
   ChartSource,
@@ -24,6 +24,7 @@ import {
   type OciChartPuller,
   type OciPullRequest,
 } from "../../src/sources/helm/chart-source.js";
+import { expectError } from "../support/expect-error.js";
 
 const run = promisify(execFile);
 const helm = path.join(defaultBinDir, "helm");
@@ -63,17 +64,6 @@ function source(
     plainHttpRegistries: [open.url, locked.url],
     ...extra,
   });
-}
-
-async function expectError(p: Promise<unknown>, reason: string): Promise<TwentyThreeKeError> {
-  const e = await p.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(TwentyThreeKeError);
-  const err = e as TwentyThreeKeError;
-  expect(err.reason, describeError(err)).toBe(reason);
-  return err;
 }
 
 /** A port on 127.0.0.1 between 40100 and 40199 that nothing listens on. */

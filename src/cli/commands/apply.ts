@@ -45,7 +45,7 @@ export async function runApply(
   onHelm?: (args: readonly string[]) => void,
 ): Promise<PassResult> {
   const catalog = catalogOf(o);
-  checkedConfigLayers(o);
+  const layers = checkedConfigLayers(o);
   const { client, kubeconfig } = baseClient(o, ctx.env);
   const virtual = virtualGarden(o, client);
   const progress = live
@@ -65,7 +65,7 @@ export async function runApply(
       helm: helmDriver(o, ctx.env, onHelm),
       catalog,
       charts: chartSource(o, catalog, ctx),
-      configuration: configurationStage(o, client),
+      configuration: configurationStage(o, client, layers),
       ...(repo === undefined ? {} : { configRepoValues: repo.values, virtualManifests: repo.manifests }),
       systemNamespace: o.systemNamespace,
       concurrency: o.concurrency,
