@@ -33,6 +33,45 @@ export const valuesSourceSchema = z.strictObject({
   inline: z.record(z.string(), z.unknown()).default({}),
 });
 
+/**
+ * One JSON-patch operation of a post-renderer. `value` is literal (`{{systemNamespace}}` is
+ * replaced); `valueFrom` is a dotted path into the unit's merged values (`values.a.b`) or, for
+ * expanded extensions, into the extension's settings (`extension.globallyEnabled`): an
+ * operation whose path holds nothing is left out.
+ */
+export const postRenderOpSchema = z.union([
+  z.strictObject({
+    op: z.enum(["add", "replace"]),
+    path: z.string().startsWith("/"),
+    value: z.unknown().optional(),
+    valueFrom: z
+      .string()
+      .regex(/^(values|extension)\.[^.]+(\.[^.]+)*$/, "values.<dotted path> or extension.<dotted path>")
+      .optional(),
+  }),
+  z.strictObject({ op: z.literal("remove"), path: z.string().startsWith("/") }),
+]);
+
+/**
+ * Patches of the rendered manifests (like a Flux HelmRelease's `postRenderers`, which 23KE used):
+ * for what a chart offers no value for (PriorityClasses, the namespace a chart hard-codes, an
+ * extension's `globallyEnabled`).
+ */
+export const postRendererSchema = z.strictObject({
+  /** Why the patch exists (shown by `23ke template`). */
+  description: z.string().min(1),
+  target: z.strictObject({
+    kind: z.string().min(1),
+    name: z.string().min(1).optional(),
+    namespace: z.string().min(1).optional(),
+    apiVersion: z.string().min(1).optional(),
+  }),
+  patch: z.array(postRenderOpSchema).min(1),
+});
+
+export const conditionNames = ["backups", "webterminal", "vpa-crds"] as const;
+export type ConditionName = (typeof conditionNames)[number];
+
 export const componentSchema = z.strictObject({
   name,
   stage: z.enum(stageNames),
@@ -49,7 +88,9 @@ export const componentSchema = z.strictObject({
   values: valuesSourceSchema.default({ from: [], noBase: false, extra: [], inline: {} }),
   injections: z.array(injectionSchema).default([]),
   /** The component exists only when this is enabled. */
-  condition: z.enum(["backups", "webterminal"]).optional(),
+  condition: z.enum(conditionNames).optional(),
+  /** Applied to the rendered manifests, in order. */
+  postRenderers: z.array(postRendererSchema).default([]),
   /** One release per enabled extension of the merged values (chart name/version from them). */
   expand: z.enum(["extensions"]).optional(),
 });
@@ -63,3 +104,5 @@ export const catalogSchema = z.strictObject({
 export type Catalog = z.infer<typeof catalogSchema>;
 export type CatalogComponent = z.infer<typeof componentSchema>;
 export type Injection = z.infer<typeof injectionSchema>;
+export type PostRenderer = z.infer<typeof postRendererSchema>;
+export type PostRenderOp = z.infer<typeof postRenderOpSchema>;

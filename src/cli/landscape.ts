@@ -183,6 +183,7 @@ export function configurationStage(
       const warn = r.warnings.length > 0 ? `; ${r.warnings.length} warning(s)` : "";
       return {
         backupsEnabled: r.config.backups.enabled,
+        installVpaCrds: r.cluster.installVpaCrds,
         message: `${r.written.length} base-values Secret(s) written, ${r.unchanged.length} unchanged, ${r.removed.length} removed; generated secrets ${r.generatedSecrets}${warn}`,
       };
     },

@@ -16,6 +16,7 @@ import { devDownCommand, devUpCommand } from "./commands/dev.js";
 import { planCommand } from "./commands/plan.js";
 import { runCommand, type RunOptions } from "./commands/run.js";
 import { statusCommand } from "./commands/status.js";
+import { templateCommand, type TemplateOptions } from "./commands/template.js";
 import { validateCommand } from "./commands/validate.js";
 import { KNOWN_VALUES_COMPONENTS, valuesCommand } from "./commands/values.js";
 import { toolVersion, versionCommand } from "./commands/version.js";
@@ -227,6 +228,44 @@ Examples:
           output: "yaml" | "json";
         },
       ) => setExit(await valuesCommand(ctx, component, o)),
+    );
+
+  program
+    .command("template")
+    .description(
+      "render the manifests of the landscape's components offline, with their merged values and post-renderers (like helmfile template)",
+    )
+    .argument(
+      "[component...]",
+      "components to render (default: all of this landscape), e.g. etcd kube-apiserver",
+    )
+    .requiredOption("-f, --file <file>", h.file, collectRepeat, [] as string[])
+    .option("--values-dir <dir>", h.valuesDir)
+    .option("--config-repo <url>", h.configRepo)
+    .option("--config-ref <ref>", h.configRef)
+    .option("--config-path <path>", h.configPath)
+    .option("--catalog <version>", h.catalog)
+    .option("-n, --system-namespace <ns>", h.systemNamespace, DEFAULT_SYSTEM_NAMESPACE)
+    .option("--helm <path>", h.helm)
+    .option("--chart-mirror <from=to>", h.chartMirror, collectRepeat, [] as string[])
+    .option("--cache-dir <dir>", h.cacheDir)
+    .option("--output-dir <dir>", "write one <component>.yaml per component into DIR instead of stdout")
+    .option("--show-secrets", "print Secret data and credentials instead of masking them", false)
+    .addHelpText(
+      "after",
+      `
+Nothing is contacted but the chart repositories (or --chart-mirror). Values that only the cluster
+knows appear as "<placeholder: ...>": generated secrets, the PKI certificates, the virtual garden's
+kubeconfig, and the virtual garden's ClusterIP (set baseCluster.virtualGardenClusterIP to see the
+real one). baseCluster.vpa: auto renders as if the base cluster had no VPA CRDs. Each component's
+manifests start with a comment naming its release, chart, post-renderers and placeholders.
+
+Examples:
+  23ke template -f examples/23ke-config.yaml --values-dir examples/config-repo etcd kube-apiserver
+  23ke template -f 23ke-config.yaml --chart-mirror '*=./charts-offline' --output-dir rendered/`,
+    )
+    .action(async (components: string[], o: TemplateOptions) =>
+      setExit(await templateCommand(ctx, components, o)),
     );
 
   landscapeCommand(

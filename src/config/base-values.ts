@@ -7,13 +7,14 @@
 import { stringify } from "yaml";
 import { mergeValues } from "../values/values-merge.js";
 import { getPath, isMap } from "../values/values-path.js";
+import type { ClusterFacts } from "./cluster-facts.js";
+import { EXTENSION_IMAGE_VECTORS } from "./extension-image-vectors.js";
 import type { ResolvedConfig } from "./config-resolve.js";
 import {
   COMPONENT_IMAGES,
   DNS_CONTROLLER_MANAGER_IMAGE,
   ETCD_DRUID_IMAGE_VECTOR,
   EXTENSIONS,
-  EXTENSION_IMAGE_PREFIX,
   GARDENER_IMAGE_VECTOR,
   VELERO_PLUGINS,
   overwriteImage,
@@ -30,6 +31,8 @@ export interface BaseValuesDocument {
 export interface FanOutOptions {
   /** Where 23ke keeps its state (the gardenlet bootstrap kubeconfig lives there). */
   systemNamespace: string;
+  /** What the base cluster offers (VPA, the Service range): cluster-facts.ts. */
+  cluster: ClusterFacts;
 }
 
 /** Every component that can have base values; velero only with backups. */
@@ -81,25 +84,27 @@ export function fanOut(c: ResolvedConfig, opts: FanOutOptions): BaseValuesDocume
     },
     etcd: etcd(c),
     "etcd-events": images("etcd-events", c),
-    extensions: extensions(c),
+    extensions: extensions(c, opts),
     "external-dns-management": mergeValues(
       {
         "external-dns-management": {
           enabled: true,
           configuration: { dnsClass: DNS_CLASS, identifier: `${c.clusterIdentity}-base-dns` },
+          // The chart renders a VerticalPodAutoscaler by default; without the CRDs it fails.
+          vpa: { enabled: opts.cluster.vpa },
         },
       },
       images("external-dns-management", c),
     ),
     "garden-content": { backups: c.backupsVerbatim },
-    gardener: gardener(c),
+    gardener: gardener(c, opts),
     gardenlet: gardenlet(c, opts),
     identity: identity(c),
     "ingress-nginx": ingressNginx(c),
     issuer: c.issuer.enabled
       ? { enabled: true, email: c.issuer.email, server: c.issuer.server }
       : { enabled: false },
-    "kube-apiserver": kubeApiserver(c, opts),
+    "kube-apiserver": kubeApiserver(c),
     velero: c.backups.enabled ? velero(c) : undefined,
     webterminal: {
       global: { runtime: { certificate: { certManager: { enabled: true, issuerName: "gardener-ca" } } } },
@@ -144,12 +149,13 @@ function images(component: keyof typeof COMPONENT_IMAGES, c: ResolvedConfig): Re
   return out;
 }
 
-function vectorOverwrite(
-  vector: readonly { name: string; repository: string }[],
+/** The entries of an image vector that the registry overwrite changes, with their new repository. */
+function vectorOverwrite<T extends { name: string; repository: string }>(
+  vector: readonly T[],
   c: ResolvedConfig,
-): { name: string; repository: string }[] {
+): T[] {
   return vector
-    .map((i) => ({ name: i.name, repository: overwriteImage(i.repository, c.registryOverwrite) }))
+    .map((i) => ({ ...i, repository: overwriteImage(i.repository, c.registryOverwrite) }))
     .filter((i, n) => i.repository !== vector[n]?.repository);
 }
 
@@ -229,9 +235,10 @@ function etcd(c: ResolvedConfig): Record<string, unknown> {
   switch (b.provider) {
     case "aws":
     case "s3": {
+      // The chart copies these keys into its backup Secret's data (base64 as given).
       secretData = {
-        accessKeyID: cr.accessKeyID ?? "",
-        secretAccessKey: cr.secretAccessKey ?? "",
+        "access-key-id": cr.accessKeyID ?? "",
+        "secret-access-key": cr.secretAccessKey ?? "",
         region: b64(b.region),
       };
       if (b.provider === "s3") {
@@ -250,7 +257,14 @@ function etcd(c: ResolvedConfig): Record<string, unknown> {
       };
       break;
     case "openstack":
-      secretData = { ...cr, region: cr.region ?? b64(b.region) };
+      secretData = {
+        "auth-url": cr.authURL ?? "",
+        username: cr.username ?? "",
+        password: cr.password ?? "",
+        "project-name": cr.tenantName ?? "",
+        "domain-name": cr.domainName ?? "",
+        "region-name": cr.region ?? b64(b.region),
+      };
       break;
   }
   return mergeValues(imgs, {
@@ -262,13 +276,20 @@ function etcd(c: ResolvedConfig): Record<string, unknown> {
   });
 }
 
-function extensions(c: ResolvedConfig): Record<string, unknown> {
+/**
+ * Per extension: the pinned version, and what reaches the extension's charts: `values` (the
+ * controller's providerConfig values: the image, an image vector overwrite, shoot-dns-service's
+ * own dns-controller-manager) and, for providers with an admission part, `admission` (enabled by
+ * default or not, and the admission chart's `global` values: its image and VPA switch).
+ */
+function extensions(c: ResolvedConfig, opts: FanOutOptions): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [name, ext] of Object.entries(EXTENSIONS)) {
+  for (const [name, spec] of Object.entries(EXTENSIONS)) {
     const values: Record<string, unknown> = {};
-    const repo = `${EXTENSION_IMAGE_PREFIX}/${name}`;
-    const rewritten = overwriteImage(repo, c.registryOverwrite);
-    if (rewritten !== repo) values.image = { repository: rewritten };
+    const image = overwriteImage(spec.image, c.registryOverwrite);
+    if (image !== spec.image) values.image = { repository: image };
+    const vector = vectorOverwrite(EXTENSION_IMAGE_VECTORS[name] ?? [], c);
+    if (vector.length > 0) values.imageVectorOverwrite = stringify({ images: vector }, { lineWidth: 0 });
     if (name === "shoot-dns-service") {
       values.dnsControllerManager = {
         deploy: true,
@@ -278,11 +299,20 @@ function extensions(c: ResolvedConfig): Record<string, unknown> {
         },
       };
     }
-    out[name] = {
-      version: ext.version,
-      admission: { enabled: ext.admission },
-      ...(Object.keys(values).length > 0 ? { values } : {}),
-    };
+    const entry: Record<string, unknown> = { version: spec.version };
+    if (spec.admission !== undefined) {
+      const admissionImage = overwriteImage(spec.admission.image, c.registryOverwrite);
+      entry.admission = {
+        enabled: spec.admission.enabled,
+        values: {
+          // The admission runtime part renders a VerticalPodAutoscaler unless told not to.
+          vpa: { enabled: opts.cluster.vpa },
+          ...(admissionImage === spec.admission.image ? {} : { image: { repository: admissionImage } }),
+        },
+      };
+    }
+    if (Object.keys(values).length > 0) entry.values = values;
+    out[name] = entry;
   }
   return out;
 }
@@ -301,12 +331,16 @@ function dnsDomainValues(d: {
   };
 }
 
-function gardener(c: ResolvedConfig): Record<string, unknown> {
-  const controlPlane = { replicaCount: 2, vpa: true };
+function gardener(c: ResolvedConfig, opts: FanOutOptions): Record<string, unknown> {
+  const controlPlane = { replicaCount: 2, vpa: opts.cluster.vpa };
   return mergeValues(
     {
       global: {
-        deployment: { virtualGarden: { enabled: true } },
+        // The runtime part's gardener-apiserver Service gets this ClusterIP; the application part
+        // points the virtual garden's Endpoints at it (the aggregation path back to the base cluster).
+        deployment: {
+          virtualGarden: { enabled: true, clusterIP: opts.cluster.virtualGardenClusterIP },
+        },
         apiserver: { ...controlPlane, clusterIdentity: c.clusterIdentity },
         admission: { ...controlPlane },
         controller: { ...controlPlane },
@@ -413,7 +447,7 @@ function ingressNginx(c: ResolvedConfig): Record<string, unknown> {
   return mergeValues({ controller }, imgs);
 }
 
-function kubeApiserver(c: ResolvedConfig, opts: FanOutOptions): Record<string, unknown> {
+function kubeApiserver(c: ResolvedConfig): Record<string, unknown> {
   const tls: Record<string, unknown> = {
     kubeAPIServer: { staticTokens: { healthCheck: c.generated.healthCheckToken } },
   };
@@ -423,8 +457,6 @@ function kubeApiserver(c: ResolvedConfig, opts: FanOutOptions): Record<string, u
       namespace: GARDEN_NAMESPACE,
       serviceName: "garden-kube-apiserver",
       replicas: 2,
-      // Where the chart writes gardener-internal-kubeconfig and gardenlet-kubeconfig-bootstrap.
-      kubeconfigSecretNamespace: opts.systemNamespace,
       apiServer: {
         hostname: c.hosts.api,
         serviceName: "garden-kube-apiserver",

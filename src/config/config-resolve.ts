@@ -9,7 +9,7 @@ import { ValidationError, type Problem } from "../errors/errors.js";
 import { mergeLayers } from "../values/values-merge.js";
 import { locateInLayers, parseValuesDocument, type ValuesDocument } from "../values/values-document.js";
 import { formatPath, getPath } from "../values/values-path.js";
-import { ConfigSchema, type ParsedConfig } from "./config-schema.js";
+import { ConfigSchema, type ParsedConfig, type VpaMode } from "./config-schema.js";
 import { issuesToProblems, sortProblems, type RawProblem } from "./config-problems.js";
 import { checkRules } from "./config-rules.js";
 import type { BackupProvider } from "./credential-keys.js";
@@ -72,6 +72,11 @@ export interface ResolvedConfig {
   /** `backups` as the operator wrote it (after layering), for charts that take it verbatim. */
   backupsVerbatim: Record<string, unknown>;
   registryOverwrite: Record<string, string>;
+  baseCluster: {
+    vpa: VpaMode;
+    /** Set by the operator; otherwise found in the cluster (cluster-facts.ts). */
+    virtualGardenClusterIP?: string;
+  };
   generated: GeneratedSecrets;
 }
 
@@ -237,6 +242,13 @@ export function deriveConfig(
         ? (backupsVerbatim as Record<string, unknown>)
         : { enabled: false },
     registryOverwrite: p.registryOverwrite ?? {},
+    baseCluster: {
+      // The legacy 23KE switch `addons.vpa.enabled: true` installed the VPA CRDs.
+      vpa: p.baseCluster.vpa ?? (getPath(merged, ["addons", "vpa", "enabled"]) === true ? "install" : "auto"),
+      ...(p.baseCluster.virtualGardenClusterIP === undefined
+        ? {}
+        : { virtualGardenClusterIP: p.baseCluster.virtualGardenClusterIP }),
+    },
     generated,
   };
 }

@@ -215,7 +215,8 @@ function checkLegacy(input: Record<string, unknown>, f: RuleFindings): void {
   if (getPath(input, ["addons", "vpa", "enabled"]) !== undefined) {
     f.warnings.push({
       path: ["addons", "vpa", "enabled"],
-      message: "is a legacy key that nothing reads; remove it",
+      message:
+        "is a legacy key of 23KE's addons chart; `true` is read as baseCluster.vpa: install; use baseCluster.vpa (auto, install or off) instead",
     });
   }
   // A near miss of the legacy spelling is worth a hint, since both spellings exist.

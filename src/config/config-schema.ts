@@ -50,6 +50,11 @@ const dnsDomain = z.strictObject({
 
 const hostOverride = z.strictObject({ domain: dnsName });
 
+export const VPA_MODES = ["auto", "install", "off"] as const;
+export type VpaMode = (typeof VPA_MODES)[number];
+
+const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+
 const PEM_CERT = /-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----/;
 
 export const ConfigSchema = z.strictObject({
@@ -142,6 +147,29 @@ export const ConfigSchema = z.strictObject({
         .optional(),
       s3ForcePathStyle: z
         .union([z.boolean(), z.enum(["true", "false"])], { error: "expected true or false" })
+        .optional(),
+    })
+    .prefault({}),
+
+  /**
+   * What the landscape needs from the base cluster and cannot always find out by itself
+   * (docs/base-cluster.md).
+   */
+  baseCluster: z
+    .strictObject({
+      /**
+       * VerticalPodAutoscaler objects of the charts: `auto` renders them when the base cluster
+       * serves the VPA CRDs, `install` has 23ke install the CRDs (component vpa-crds; the initial
+       * seed's gardenlet runs the VPA controllers), `off` never renders them. @default "auto"
+       */
+      vpa: z.enum(VPA_MODES, { error: `expected one of: ${VPA_MODES.join(", ")}` }).optional(),
+      /**
+       * A free address of the base cluster's Service range for the gardener-apiserver Service
+       * (the virtual garden reaches the aggregated API through it). @default found in the cluster
+       */
+      virtualGardenClusterIP: z
+        .string({ error: "expected an IPv4 address (a string)" })
+        .regex(IPV4, { error: "expected an IPv4 address, e.g. 10.96.0.100" })
         .optional(),
     })
     .prefault({}),

@@ -12,6 +12,7 @@ import { parse, stringify } from "yaml";
 import { TerminalError, ValidationError, type Problem } from "../errors/errors.js";
 import type { KubeClient, KubeObject } from "../kube/client.js";
 import { parseValuesDocument } from "../values/values-document.js";
+import { discoverClusterFacts, type ClusterFacts } from "./cluster-facts.js";
 import { BASE_VALUES_COMPONENTS, fanOut, renderBaseValues, type BaseValuesDocument } from "./base-values.js";
 import {
   CONFIG_LAYER_NAMES,
@@ -62,6 +63,8 @@ export interface ConfigurationStageOptions {
 export interface ConfigurationStageResult {
   config: ResolvedConfig;
   warnings: Problem[];
+  /** What was found in the base cluster (VPA CRDs, the virtual garden's ClusterIP). */
+  cluster: ClusterFacts;
   /** Base-values Secrets created or changed. */
   written: string[];
   unchanged: string[];
@@ -84,9 +87,10 @@ export async function runConfigurationStage(
   await ensureNamespace(client, namespace);
   const gen = await ensureGeneratedSecrets(client, namespace, opts.random ?? cryptoRandomChars);
   const { config, warnings } = resolveConfig(layers, gen.secrets);
-  const docs = fanOut(config, { systemNamespace: namespace });
+  const cluster = await discoverClusterFacts(client, config);
+  const docs = fanOut(config, { systemNamespace: namespace, cluster });
   const w = await writeBaseValues(client, namespace, docs);
-  return { config, warnings, ...w, generatedSecrets: gen.state };
+  return { config, warnings, cluster, ...w, generatedSecrets: gen.state };
 }
 
 /** Reads `23ke-config-0`, `-1`, `-2` (optional) and `23ke-config` (required) as layers. */

@@ -35,6 +35,12 @@ export function normalizeImage(ref: string): string {
   return slash === -1 ? `docker.io/library/${ref}` : `docker.io/${ref}`;
 }
 
+/** The etcd chart's defaults (etcd 6.0.0). */
+const ETCD_IMAGES = {
+  "images.etcd": "eu.gcr.io/gardener-project/gardener/etcd:v3.4.26-3",
+  "images.etcd-backup-restore": "eu.gcr.io/gardener-project/gardener/etcdbrctl:v0.24.7",
+};
+
 /** Image repositories each component's chart uses, by values path (dotted, for the table only). */
 export const COMPONENT_IMAGES = {
   "cert-manager": {
@@ -54,18 +60,15 @@ export const COMPONENT_IMAGES = {
     "controller.admissionWebhooks.patch.image.registry": "registry.k8s.io",
     "defaultBackend.image.registry": "registry.k8s.io",
   },
-  etcd: {
-    "images.etcd.repository": "eu.gcr.io/gardener-project/gardener/etcd",
-    "images.backupRestore.repository": "eu.gcr.io/gardener-project/gardener/etcdbrctl",
-  },
-  "etcd-events": {
-    "images.etcd.repository": "eu.gcr.io/gardener-project/gardener/etcd",
-    "images.backupRestore.repository": "eu.gcr.io/gardener-project/gardener/etcdbrctl",
-  },
+  // The etcd chart takes whole image references (repository:tag) as strings.
+  etcd: ETCD_IMAGES,
+  "etcd-events": ETCD_IMAGES,
   identity: { "image.repository": "ghcr.io/dexidp/dex" },
+  // garden-kube-apiserver 4.2.0 reads images.apiserver and images.controllermanager (strings);
+  // its defaults are on k8s.gcr.io, which moved to registry.k8s.io (the source 23KE rewrote).
   "kube-apiserver": {
-    "images.kube-apiserver": "registry.k8s.io/kube-apiserver:v1.24.4",
-    "images.kube-controller-manager": "registry.k8s.io/kube-controller-manager:v1.24.4",
+    "images.apiserver": "registry.k8s.io/kube-apiserver:v1.24.4",
+    "images.controllermanager": "registry.k8s.io/kube-controller-manager:v1.24.4",
   },
   gardener: {
     "global.apiserver.image.repository": "eu.gcr.io/gardener-project/gardener/apiserver",
@@ -152,29 +155,55 @@ export const DNS_CONTROLLER_MANAGER_IMAGE = {
 };
 
 /**
- * Extensions and the versions 23KE pins (v1.86 era); `admission` says whether the extension
- * has an admission component that is installed by default. The operator enables extensions
- * in `extensions-values`.
+ * Extensions and the versions 23KE pinned (v1.86 era), with the image of the controller (the
+ * seed-side chart's `image.repository`) and, where the chart has an admission part, its image and
+ * whether it is installed by default. The operator enables extensions in `extensions-values`.
  */
-export const EXTENSIONS: Readonly<Record<string, { version: string; admission: boolean }>> = {
-  "os-ubuntu": { version: "1.24.0", admission: false },
-  "os-gardenlinux": { version: "0.22.0", admission: false },
-  "os-coreos": { version: "1.19.0", admission: false },
-  "provider-hcloud": { version: "0.6.23", admission: false },
-  "provider-azure": { version: "1.39.3", admission: true },
-  "provider-openstack": { version: "1.38.2", admission: true },
-  "provider-aws": { version: "1.51.1", admission: true },
-  "provider-gcp": { version: "1.33.1", admission: true },
-  "provider-alicloud": { version: "1.50.1", admission: false },
-  "networking-calico": { version: "1.37.0", admission: false },
-  "networking-cilium": { version: "1.31.0", admission: false },
-  "shoot-cert-service": { version: "1.39.0", admission: false },
-  "shoot-dns-service": { version: "1.41.0", admission: false },
-  "shoot-oidc-service": { version: "0.23.0", admission: false },
-  "shoot-networking-filter": { version: "0.16.1", admission: false },
-  "shoot-networking-problemdetector": { version: "0.19.0", admission: false },
-  "shoot-rsyslog-relp": { version: "0.3.1", admission: false },
-  "runtime-gvisor": { version: "0.12.0", admission: false },
-};
+export interface ExtensionSpec {
+  version: string;
+  image: string;
+  admission?: { enabled: boolean; image: string };
+}
 
-export const EXTENSION_IMAGE_PREFIX = "eu.gcr.io/gardener-project/gardener/extensions";
+const gardenerExtension = (name: string): string => `eu.gcr.io/gardener-project/gardener/extensions/${name}`;
+const ext = (name: string, version: string, admission?: boolean): ExtensionSpec => ({
+  version,
+  image: gardenerExtension(name),
+  ...(admission === undefined
+    ? {}
+    : {
+        admission: {
+          enabled: admission,
+          image: gardenerExtension(`admission-${name.replace(/^provider-/, "")}`),
+        },
+      }),
+});
+
+export const EXTENSIONS: Readonly<Record<string, ExtensionSpec>> = {
+  "os-ubuntu": ext("os-ubuntu", "1.24.0"),
+  "os-gardenlinux": ext("os-gardenlinux", "0.22.0"),
+  "os-coreos": ext("os-coreos", "1.19.0"),
+  // Not a gardener project image: 23 Technologies publish provider-hcloud.
+  "provider-hcloud": {
+    version: "0.6.23",
+    image: "ghcr.io/23technologies/gardener-extension-provider-hcloud",
+    admission: {
+      enabled: false,
+      image: "ghcr.io/23technologies/gardener-extension-provider-hcloud/admission",
+    },
+  },
+  "provider-azure": ext("provider-azure", "1.39.3", true),
+  "provider-openstack": ext("provider-openstack", "1.38.2", true),
+  "provider-aws": ext("provider-aws", "1.51.1", true),
+  "provider-gcp": ext("provider-gcp", "1.33.1", true),
+  "provider-alicloud": ext("provider-alicloud", "1.50.1", false),
+  "networking-calico": ext("networking-calico", "1.37.0"),
+  "networking-cilium": ext("networking-cilium", "1.31.0"),
+  "shoot-cert-service": ext("shoot-cert-service", "1.39.0"),
+  "shoot-dns-service": ext("shoot-dns-service", "1.41.0"),
+  "shoot-oidc-service": ext("shoot-oidc-service", "0.23.0"),
+  "shoot-networking-filter": ext("shoot-networking-filter", "0.16.1"),
+  "shoot-networking-problemdetector": ext("shoot-networking-problemdetector", "0.19.0"),
+  "shoot-rsyslog-relp": ext("shoot-rsyslog-relp", "0.3.1"),
+  "runtime-gvisor": ext("runtime-gvisor", "0.12.0"),
+};

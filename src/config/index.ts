@@ -65,3 +65,10 @@ export {
 } from "./configuration-stage.js";
 export { BACKUP_PROVIDERS, DNS_PROVIDERS, type CredentialSpec } from "./credential-keys.js";
 export { overwriteImage, normalizeImage } from "./image-catalog.js";
+export {
+  CLUSTER_IP_PLACEHOLDER,
+  VPA_CRD,
+  discoverClusterFacts,
+  offlineClusterFacts,
+  type ClusterFacts,
+} from "./cluster-facts.js";

@@ -74,6 +74,7 @@ export async function localPass(o: LocalPassOptions): Promise<LocalPassResult> {
           });
           return {
             backupsEnabled: r.config.backups.enabled,
+            installVpaCrds: r.cluster.installVpaCrds,
             message: `${r.written.length} base-values Secret(s) written`,
           };
         },

@@ -24,6 +24,8 @@ import {
 import { valuesDigest } from "../values/values-digest.js";
 import type { ChartSource } from "./chart-source.js";
 import { componentValues, type SecretData } from "./component-values.js";
+import type { PostRenderPatch } from "../helm/post-render-patches.js";
+import { resolvePostRenderers } from "./post-renderers.js";
 import type { ReleaseUnit } from "./release-units.js";
 import type { StatusStore } from "./status-store.js";
 import type { VirtualGarden } from "./virtual-garden.js";
@@ -53,9 +55,17 @@ export interface ComponentContext {
 }
 
 /** The digest that decides whether a release must be applied. */
-export function releaseDigest(unit: ReleaseUnit, chartDigest: string, values: unknown): string {
+export function releaseDigest(
+  unit: ReleaseUnit,
+  chartDigest: string,
+  values: unknown,
+  postRender: readonly PostRenderPatch[] = [],
+): string {
   const h = createHash("sha256");
-  h.update(JSON.stringify([unit.release, unit.namespace, unit.target, chartDigest, valuesDigest(values)]));
+  const parts: unknown[] = [unit.release, unit.namespace, unit.target, chartDigest, valuesDigest(values)];
+  // Without post-renderers the digest stays what it was before they existed (no needless upgrade).
+  if (postRender.length > 0) parts.push(valuesDigest(postRender));
+  h.update(JSON.stringify(parts));
   return `sha256:${h.digest("hex")}`;
 }
 
@@ -140,7 +150,8 @@ export async function applyComponent(
     }
     const chart = await ctx.charts.fetch(unit.chart, signal);
     const merged = componentValues(unit, await ctx.secrets(), ctx.systemNamespace);
-    const digest = releaseDigest(unit, chart.digest, merged.values);
+    const postRender = resolvePostRenderers(unit, merged.values);
+    const digest = releaseDigest(unit, chart.digest, merged.values, postRender);
     attemptedDigest = digest;
     const target = { release: unit.release, namespace: unit.namespace, kubeconfig };
 
@@ -212,6 +223,7 @@ export async function applyComponent(
           ...target,
           chart: chart.path,
           values: merged.values,
+          postRender,
           timeoutMs: ctx.helmTimeoutMs,
         });
       } catch (e) {

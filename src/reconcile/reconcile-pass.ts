@@ -26,7 +26,7 @@ export { FIELD_MANAGER };
 
 /** The configuration stage as the pass needs it (src/config provides it). */
 export interface ConfigurationStage {
-  run(signal: AbortSignal): Promise<{ backupsEnabled: boolean; message: string }>;
+  run(signal: AbortSignal): Promise<{ backupsEnabled: boolean; installVpaCrds: boolean; message: string }>;
 }
 
 export interface ProgressEvent {
@@ -181,10 +181,12 @@ async function unlockedPass(o: ReconcileOptions): Promise<PassResult> {
   const t0 = Date.now();
   progress(CONFIGURATION, ComponentState.applying, "writing base values and generated secrets");
   let backupsEnabled: boolean;
+  let installVpaCrds: boolean;
   try {
     await ensureNamespace(o.base, ns);
     const r = await o.configuration.run(o.signal);
     backupsEnabled = r.backupsEnabled;
+    installVpaCrds = r.installVpaCrds;
     if (o.configRepoValues !== undefined) await writeConfigRepoValues(o.base, ns, o.configRepoValues);
     progress(CONFIGURATION, ComponentState.ready, r.message, Date.now() - t0);
     outcomes.push({
@@ -217,6 +219,7 @@ async function unlockedPass(o: ReconcileOptions): Promise<PassResult> {
   const first = await secrets.get();
   const units: ReleaseUnit[] = releaseUnits(o.catalog, {
     backupsEnabled,
+    installVpaCrds,
     ...optionalFacts(first, ns),
     systemNamespace: ns,
   });

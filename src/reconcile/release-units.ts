@@ -3,8 +3,17 @@
  * extensions are enabled) to the release units to converge: one per component, one per enabled
  * extension. Pure.
  */
-import type { Catalog, CatalogComponent, Injection, StageName, Target } from "../catalog/catalog-schema.js";
+import type {
+  Catalog,
+  CatalogComponent,
+  ConditionName,
+  Injection,
+  PostRenderer,
+  StageName,
+  Target,
+} from "../catalog/catalog-schema.js";
 import { CONFIGURATION } from "../catalog/load-catalog.js";
+import { mergeValues } from "../values/values-merge.js";
 
 export interface ReleaseUnit {
   name: string;
@@ -20,19 +29,25 @@ export interface ReleaseUnit {
   injections: Injection[];
   /** The last layer: the component definition's own values. */
   inline: Record<string, unknown>;
+  /** Patches of the rendered manifests (resolved against the merged values: post-renderers.ts). */
+  postRenderers: PostRenderer[];
+  /** For an expanded extension: its settings from the merged extensions values. */
+  extension?: ExtensionSetting;
 }
 
 export interface ExtensionSetting {
   enabled?: boolean;
   version?: string;
   values?: Record<string, unknown>;
-  admission?: { enabled?: boolean };
+  admission?: { enabled?: boolean; values?: Record<string, unknown> };
   globallyEnabled?: boolean;
 }
 
 export interface UnitFacts {
   backupsEnabled: boolean;
   webterminalEnabled: boolean;
+  /** baseCluster.vpa: install (cluster-facts.ts). */
+  installVpaCrds: boolean;
   /** Merged extensions values: extension name → settings. */
   extensions: Record<string, ExtensionSetting>;
   systemNamespace: string;
@@ -61,9 +76,12 @@ function substitute(v: unknown, systemNamespace: string): unknown {
 
 export function releaseUnits(catalog: Catalog, facts: UnitFacts): ReleaseUnit[] {
   const units: ReleaseUnit[] = [];
-  const applies = (c: CatalogComponent): boolean =>
-    c.condition === undefined ||
-    (c.condition === "backups" ? facts.backupsEnabled : facts.webterminalEnabled);
+  const conditions: Record<ConditionName, boolean> = {
+    backups: facts.backupsEnabled,
+    webterminal: facts.webterminalEnabled,
+    "vpa-crds": facts.installVpaCrds,
+  };
+  const applies = (c: CatalogComponent): boolean => c.condition === undefined || conditions[c.condition];
   const present = new Set(catalog.components.filter(applies).map((c) => c.name));
   const repoUrl = (r: string): string => (r === "builtin" ? "builtin" : (catalog.repositories[r] ?? r));
   for (const raw of catalog.components) {
@@ -88,12 +106,30 @@ export function releaseUnits(catalog: Catalog, facts: UnitFacts): ReleaseUnit[] 
           dependsOn,
           layers: [],
           injections: [],
+          // The chart's `controller.values` become the ControllerDeployment's providerConfig.values,
+          // which the extension's seed-side chart reads.
           inline: {
-            ...(s.values ?? {}),
-            controller: { enabled: true },
-            ...(s.globallyEnabled === true ? { globallyEnabled: true } : {}),
+            controller: { enabled: true, ...(s.values === undefined ? {} : { values: s.values }) },
           },
+          postRenderers: substitute(c.postRenderers, facts.systemNamespace) as PostRenderer[],
+          extension: s,
         });
+        if (s.admission?.enabled === true) {
+          const chart = {
+            repository: c.chart.repository,
+            repositoryUrl: repoUrl(c.chart.repository),
+            name: ext,
+            version: s.version,
+          };
+          units.push(
+            ...admissionUnits(ext, chart, s, {
+              stage: c.stage,
+              namespace: c.namespace,
+              systemNamespace: facts.systemNamespace,
+              dependsOn: [...dependsOn, ...(present.has("certificates") ? ["certificates"] : [])],
+            }),
+          );
+        }
       }
       continue;
     }
@@ -108,6 +144,7 @@ export function releaseUnits(catalog: Catalog, facts: UnitFacts): ReleaseUnit[] 
       layers: layersOf(c),
       injections: c.injections,
       inline: substitute(c.values.inline, facts.systemNamespace) as Record<string, unknown>,
+      postRenderers: substitute(c.postRenderers, facts.systemNamespace) as PostRenderer[],
     });
   }
   // Dependencies on the expanded extensions component mean "all extensions".
@@ -122,4 +159,78 @@ export function releaseUnits(catalog: Catalog, facts: UnitFacts): ReleaseUnit[] 
     }
   }
   return units;
+}
+
+/** The chart 23ke brings for an admission webhook's serving certificate (charts/). */
+const ADMISSION_CERTIFICATE_CHART = {
+  repository: "builtin",
+  repositoryUrl: "builtin",
+  name: "admission-certificate",
+  version: "0.1.0",
+} as const;
+
+/**
+ * The admission webhook of a provider extension, as 23KE's extensions chart installed it: a
+ * serving certificate from the landscape's CA, the chart's admission application part in the
+ * virtual garden (webhook configuration with the CA bundle) and its runtime part in the base
+ * cluster (the webhook server, talking to the virtual garden). `admission.values` go to the
+ * admission chart's `global` values, after the image tag of the extension's version.
+ */
+function admissionUnits(
+  ext: string,
+  chart: ReleaseUnit["chart"],
+  s: ExtensionSetting,
+  where: { stage: StageName; namespace: string; systemNamespace: string; dependsOn: string[] },
+): ReleaseUnit[] {
+  const short = ext.replace(/^provider-/, "");
+  const tls = `gardener-extension-${short}-admission-tls`;
+  const sub = `gardener-extension-admission-${short}`;
+  const global = mergeValues(
+    { image: { tag: `v${s.version ?? ""}` }, virtualGarden: { enabled: true } },
+    s.admission?.values ?? {},
+  );
+  const certificate = `admission-${ext}-certificate`;
+  const application = `admission-${ext}-application`;
+  const runtime = `admission-${ext}-runtime`;
+  const common = { stage: where.stage, layers: [], postRenderers: [] };
+  return [
+    {
+      ...common,
+      name: certificate,
+      target: "base",
+      // Beside Issuer gardener-ca and the other PKI Secrets, where injections read them.
+      namespace: where.systemNamespace,
+      release: `${where.systemNamespace}-${certificate}`,
+      chart: { ...ADMISSION_CERTIFICATE_CHART },
+      dependsOn: where.dependsOn,
+      injections: [],
+      inline: { short, serviceNamespace: where.namespace },
+    },
+    {
+      ...common,
+      name: application,
+      target: "virtual",
+      namespace: where.namespace,
+      release: `${where.namespace}-${application}`,
+      chart,
+      dependsOn: [...where.dependsOn, certificate],
+      injections: [{ secret: tls, key: "ca.crt", path: "global.webhookConfig.caBundle" }],
+      inline: { global, [sub]: { enabled: true, application: { enabled: true } } },
+    },
+    {
+      ...common,
+      name: runtime,
+      target: "base",
+      namespace: where.namespace,
+      release: `${where.namespace}-${runtime}`,
+      chart,
+      dependsOn: [application],
+      injections: [
+        { secret: tls, key: "tls.crt", path: "global.webhookConfig.tls.crt" },
+        { secret: tls, key: "tls.key", path: "global.webhookConfig.tls.key" },
+        { secret: "gardener-internal-kubeconfig", key: "value", path: "global.kubeconfig" },
+      ],
+      inline: { global, [sub]: { enabled: true, runtime: { enabled: true } } },
+    },
+  ];
 }

@@ -78,7 +78,7 @@ describe("configuration stage", () => {
 
     const stored = await baseValuesSecrets(c, ns);
     expect([...stored.keys()].sort()).toEqual([...expected].sort());
-    for (const doc of fanOut(r.config, { systemNamespace: ns })) {
+    for (const doc of fanOut(r.config, { systemNamespace: ns, cluster: r.cluster })) {
       const s = stored.get(doc.secretName);
       expect(s?.metadata.labels?.[LABEL_COMPONENT]).toBe(doc.component);
       expect(Buffer.from(s?.data?.["values.yaml"] ?? "", "base64").toString("utf8")).toBe(

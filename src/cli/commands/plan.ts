@@ -7,7 +7,9 @@
 import { CONFIGURATION } from "../../catalog/load-catalog.js";
 import {
   GENERATED_SECRETS_NAME,
+  discoverClusterFacts,
   fanOut,
+  offlineClusterFacts,
   offlineGeneratedSecrets,
   readGeneratedSecrets,
   resolveConfig,
@@ -21,6 +23,7 @@ import {
   valuesOfSecret,
   type SecretData,
 } from "../../reconcile/component-values.js";
+import { resolvePostRenderers } from "../../reconcile/post-renderers.js";
 import { releaseUnits, type ReleaseUnit } from "../../reconcile/release-units.js";
 import { StatusStore } from "../../reconcile/status-store.js";
 import { MANIFESTS_COMPONENT } from "../../reconcile/virtual-manifests.js";
@@ -107,13 +110,17 @@ export async function planCommand(ctx: CliContext, o: PlanOptions): Promise<numb
   const secrets: SecretData = new Map();
   const base = withCluster ? baseClient(o, ctx.env) : undefined;
   if (base !== undefined) {
-    for (const s of await base.client
-      .list<KubeObject & { data?: Record<string, string> }>("v1", "Secret", ns)
-      .catch(() => [])) {
+    for (const s of await base.client.list<KubeObject & { data?: Record<string, string> }>(
+      "v1",
+      "Secret",
+      ns,
+    )) {
       secrets.set(s.metadata.name, s.data ?? {});
     }
   }
+  const records = base === undefined ? new Map() : await new StatusStore(base.client, ns).readAll();
   let backupsEnabled = false;
+  let installVpaCrds = false;
   if (layers !== undefined) {
     let gen: GeneratedSecrets = offlineGeneratedSecrets();
     const stored = secrets.get(GENERATED_SECRETS_NAME)?.["values.yaml"];
@@ -126,15 +133,21 @@ export async function planCommand(ctx: CliContext, o: PlanOptions): Promise<numb
       };
     const { config } = resolveConfig(layers, gen);
     backupsEnabled = config.backups.enabled;
-    for (const d of fanOut(config, { systemNamespace: ns }))
+    const cluster =
+      base === undefined ? offlineClusterFacts(config) : await discoverClusterFacts(base.client, config);
+    installVpaCrds = cluster.installVpaCrds;
+    for (const d of fanOut(config, { systemNamespace: ns, cluster }))
       secrets.set(d.secretName, toBase64Data(d.values));
-  } else if (secrets.has("velero-base-values")) {
-    backupsEnabled = true;
+  } else {
+    // Without -f, what the last configuration stage wrote tells.
+    backupsEnabled = secrets.has("velero-base-values");
+    installVpaCrds = records.has("vpa-crds");
   }
   for (const [name, v] of repo?.values ?? []) secrets.set(name, toBase64Data(v));
 
   const units: ReleaseUnit[] = releaseUnits(catalog, {
     backupsEnabled,
+    installVpaCrds,
     ...optionalFacts(secrets, ns),
     systemNamespace: ns,
   });
@@ -148,7 +161,6 @@ export async function planCommand(ctx: CliContext, o: PlanOptions): Promise<numb
   }));
 
   if (base !== undefined) {
-    const records = await new StatusStore(base.client, ns).readAll();
     const helm = helmDriver(o, ctx.env);
     const charts = chartSource(o, catalog, ctx);
     const virtual = virtualGarden({ ...o, timeout: 5 }, base.client);
@@ -166,7 +178,7 @@ export async function planCommand(ctx: CliContext, o: PlanOptions): Promise<numb
           continue;
         }
         const chart = await charts.fetch(u.chart, ctx.signal);
-        const digest = releaseDigest(u, chart.digest, merged.values);
+        const digest = releaseDigest(u, chart.digest, merged.values, resolvePostRenderers(u, merged.values));
         if (rec?.revision === undefined) p.action = "install";
         else p.action = rec.appliedDigest === digest ? "unchanged" : "upgrade";
         if (p.action === "unchanged") continue;

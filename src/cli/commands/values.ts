@@ -14,6 +14,7 @@ import {
   DEFAULT_SYSTEM_NAMESPACE,
   checkConfig,
   fanOut,
+  offlineClusterFacts,
   offlineGeneratedSecrets,
   parseConfigLayers,
   resolveConfig,
@@ -97,7 +98,9 @@ export async function valuesCommand(
 
   const valuesLayers: ValuesLayer[] = [];
   if ((BASE_VALUES_COMPONENTS as readonly string[]).includes(component)) {
-    const base = fanOut(config, { systemNamespace: namespace }).find((d) => d.component === component);
+    const base = fanOut(config, { systemNamespace: namespace, cluster: offlineClusterFacts(config) }).find(
+      (d) => d.component === component,
+    );
     if (base === undefined) {
       throw new TerminalError(
         `${component} does not apply to this config (velero runs only with backups.enabled: true)`,

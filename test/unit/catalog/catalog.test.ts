@@ -38,7 +38,7 @@ describe("release catalog 1.86", () => {
     const byName = new Map(cat.components.map((c) => [c.name, c]));
     const expected: [string, string, string, string, "base" | "virtual"][] = [
       ["cert-manager", "jetstack", "cert-manager", "v1.13.3", "base"],
-      ["ingress-nginx", "ingress-nginx", "ingress-nginx", "4.8.3", "base"],
+      ["ingress-nginx", "ingress-nginx", "ingress-nginx", "4.8.4", "base"],
       ["external-dns-management", "gardener-community", "external-dns-management", "0.16.0", "base"],
       ["cert-management", "gardener-community", "cert-management", "0.11.4", "base"],
       ["etcd", "gardener-community", "etcd", "6.0.0", "base"],

@@ -12,6 +12,9 @@ import {
   renderBaseValues,
   resolveConfig,
   type BaseValuesDocument,
+  type ClusterFacts,
+  CLUSTER_IP_PLACEHOLDER,
+  offlineClusterFacts,
   type GeneratedSecrets,
   type ResolvedConfig,
 } from "../../../src/config/index.js";
@@ -27,6 +30,14 @@ const GEN: GeneratedSecrets = {
 };
 
 const b64 = (s: string): string => Buffer.from(s).toString("base64");
+
+/** A base cluster with the VPA CRDs and a known free address for the virtual garden. */
+const CLUSTER: ClusterFacts = {
+  vpa: true,
+  installVpaCrds: false,
+  virtualGardenClusterIP: "10.96.0.100",
+  notes: [],
+};
 
 const BASE = `clusterIdentity: landscape-one
 issuer:
@@ -50,7 +61,9 @@ function resolve(...extra: string[]): ResolvedConfig {
 }
 
 function docs(c: ResolvedConfig, ns = "23ke-system"): Record<string, Record<string, unknown>> {
-  return Object.fromEntries(fanOut(c, { systemNamespace: ns }).map((d) => [d.component, d.values]));
+  return Object.fromEntries(
+    fanOut(c, { systemNamespace: ns, cluster: CLUSTER }).map((d) => [d.component, d.values]),
+  );
 }
 
 const backups = (provider: string, creds: Record<string, string>, extra = ""): string =>
@@ -67,7 +80,9 @@ const AWS_BACKUPS = backups("aws", {
 
 describe("fanOut: which documents", () => {
   it("writes every base-values document except velero without backups", () => {
-    const names = fanOut(resolve(), { systemNamespace: "23ke-system" }).map((d) => d.secretName);
+    const names = fanOut(resolve(), { systemNamespace: "23ke-system", cluster: CLUSTER }).map(
+      (d) => d.secretName,
+    );
     expect(names).toEqual(
       BASE_VALUES_COMPONENTS.filter((c) => c !== "velero").map((c) => `${c}-base-values`),
     );
@@ -80,14 +95,14 @@ describe("fanOut: which documents", () => {
   it("is deterministic and does not mutate the config", () => {
     const c = resolve(AWS_BACKUPS);
     const before = JSON.stringify(c);
-    const a = fanOut(c, { systemNamespace: "x" }).map(renderBaseValues);
-    const b = fanOut(c, { systemNamespace: "x" }).map(renderBaseValues);
+    const a = fanOut(c, { systemNamespace: "x", cluster: CLUSTER }).map(renderBaseValues);
+    const b = fanOut(c, { systemNamespace: "x", cluster: CLUSTER }).map(renderBaseValues);
     expect(a).toEqual(b);
     expect(JSON.stringify(c)).toBe(before);
   });
 
   it("renders YAML that parses back to the same values", () => {
-    for (const d of fanOut(resolve(AWS_BACKUPS), { systemNamespace: "x" })) {
+    for (const d of fanOut(resolve(AWS_BACKUPS), { systemNamespace: "x", cluster: CLUSTER })) {
       expect(parse(renderBaseValues(d))).toEqual(d.values);
     }
   });
@@ -192,7 +207,7 @@ describe("fanOut: each document (defaults, issuer on)", () => {
       "gardener",
       {
         global: {
-          deployment: { virtualGarden: { enabled: true } },
+          deployment: { virtualGarden: { enabled: true, clusterIP: "10.96.0.100" } },
           apiserver: { replicaCount: 2, vpa: true, clusterIdentity: "landscape-one" },
           admission: { replicaCount: 2, vpa: true },
           controller: { replicaCount: 2, vpa: true },
@@ -284,7 +299,6 @@ describe("fanOut: each document (defaults, issuer on)", () => {
         namespace: "garden",
         serviceName: "garden-kube-apiserver",
         replicas: 2,
-        kubeconfigSecretNamespace: "my-system",
         apiServer: {
           hostname: "api.gardener.example.org",
           serviceName: "garden-kube-apiserver",
@@ -386,6 +400,92 @@ describe("fanOut: issuer off", () => {
   });
 });
 
+describe("fanOut: base cluster facts", () => {
+  const without = (vpa: boolean): Record<string, Record<string, unknown>> =>
+    Object.fromEntries(
+      fanOut(resolve(), { systemNamespace: "x", cluster: { ...CLUSTER, vpa } }).map((d) => [
+        d.component,
+        d.values,
+      ]),
+    );
+  it.each([true, false])("VPA %s reaches every chart that renders VerticalPodAutoscalers", (vpa) => {
+    const d = without(vpa);
+    expect(d["external-dns-management"]).toMatchObject({
+      "external-dns-management": { vpa: { enabled: vpa } },
+    });
+    for (const part of ["apiserver", "admission", "controller", "scheduler"])
+      expect(d.gardener).toMatchObject({ global: { [part]: { vpa } } });
+    const ext = d.extensions as Record<string, { admission?: { values: { vpa: { enabled: boolean } } } }>;
+    const withAdmission = Object.entries(ext).filter(([, e]) => e.admission !== undefined);
+    expect(withAdmission.map(([n]) => n)).toEqual(
+      expect.arrayContaining(["provider-aws", "provider-hcloud"]),
+    );
+    for (const [, e] of withAdmission) expect(e.admission?.values.vpa.enabled).toBe(vpa);
+  });
+
+  it("gives the controlplane chart the virtual garden's ClusterIP", () => {
+    expect(without(true).gardener).toMatchObject({
+      global: { deployment: { virtualGarden: { clusterIP: "10.96.0.100" } } },
+    });
+  });
+
+  it("offline: a configured ClusterIP is used, otherwise a placeholder; auto VPA renders as off", () => {
+    const c = resolve("baseCluster:\n  virtualGardenClusterIP: 10.0.0.100\n");
+    expect(offlineClusterFacts(c)).toMatchObject({ vpa: false, virtualGardenClusterIP: "10.0.0.100" });
+    expect(offlineClusterFacts(resolve()).virtualGardenClusterIP).toBe(CLUSTER_IP_PLACEHOLDER);
+    expect(offlineClusterFacts(resolve("baseCluster:\n  vpa: install\n"))).toMatchObject({
+      vpa: true,
+      installVpaCrds: true,
+    });
+  });
+
+  it("reads 23KE's legacy addons.vpa.enabled: true as baseCluster.vpa: install", () => {
+    expect(resolve("addons:\n  vpa:\n    enabled: true\n").baseCluster.vpa).toBe("install");
+    expect(resolve("addons:\n  vpa:\n    enabled: true\nbaseCluster:\n  vpa: off\n").baseCluster.vpa).toBe(
+      "off",
+    );
+  });
+});
+
+describe("fanOut: extensions", () => {
+  it("sends an extension's image and image vector through registryOverwrite, and pins versions", () => {
+    const d = docs(
+      resolve(
+        "registryOverwrite:\n  eu.gcr.io: mirror.example.org/eu.gcr.io\n  ghcr.io: mirror.example.org/ghcr\n",
+      ),
+    );
+    const ext = d.extensions as Record<
+      string,
+      { version: string; values?: Record<string, unknown>; admission?: { values: Record<string, unknown> } }
+    >;
+    expect(ext["provider-aws"]?.version).toBe("1.51.1");
+    expect(ext["provider-aws"]?.values).toMatchObject({
+      image: { repository: "mirror.example.org/eu.gcr.io/gardener-project/gardener/extensions/provider-aws" },
+    });
+    expect(ext["provider-aws"]?.admission?.values).toMatchObject({
+      image: {
+        repository: "mirror.example.org/eu.gcr.io/gardener-project/gardener/extensions/admission-aws",
+      },
+    });
+    // provider-hcloud's own registry, not the gardener project's.
+    expect(ext["provider-hcloud"]?.values).toMatchObject({
+      image: { repository: "mirror.example.org/ghcr/23technologies/gardener-extension-provider-hcloud" },
+    });
+    const vector = parse(String(ext["provider-aws"]?.values?.imageVectorOverwrite)) as {
+      images: { name: string; repository: string; tag?: string }[];
+    };
+    expect(vector.images.length).toBeGreaterThan(0);
+    for (const i of vector.images) expect(i.repository.startsWith("mirror.example.org/")).toBe(true);
+    expect(vector.images.find((i) => i.name === "machine-controller-manager")?.tag).toMatch(/^v/);
+  });
+
+  it("names no extension image without an overwrite", () => {
+    const ext = docs(resolve()).extensions as Record<string, { values?: Record<string, unknown> }>;
+    expect(ext["provider-aws"]?.values).toBeUndefined();
+    expect(ext["shoot-dns-service"]?.values).toHaveProperty("dnsControllerManager");
+  });
+});
+
 describe("fanOut: backups", () => {
   const cases: {
     provider: string;
@@ -402,7 +502,8 @@ describe("fanOut: backups", () => {
       storage: "S3",
       seed: "aws",
       velero: "aws",
-      secretKeys: ["accessKeyID", "secretAccessKey", "region"],
+      // The keys the etcd 6.0.0 chart reads for S3.
+      secretKeys: ["access-key-id", "secret-access-key", "region"],
     },
     {
       provider: "s3",
@@ -411,7 +512,8 @@ describe("fanOut: backups", () => {
       storage: "S3",
       seed: "S3",
       velero: "aws",
-      secretKeys: ["accessKeyID", "secretAccessKey", "region", "endpoint", "s3ForcePathStyle"],
+      // endpoint and s3ForcePathStyle reach the backup Secret through the etcd post-renderer.
+      secretKeys: ["access-key-id", "secret-access-key", "region", "endpoint", "s3ForcePathStyle"],
     },
     {
       provider: "azure",
@@ -434,7 +536,8 @@ describe("fanOut: backups", () => {
       storage: "Swift",
       seed: "openstack",
       velero: "community.openstack.org/openstack",
-      secretKeys: ["authURL", "region", "username", "password", "tenantName", "domainName"],
+      // The keys the etcd 6.0.0 chart reads for Swift.
+      secretKeys: ["auth-url", "region-name", "username", "password", "project-name", "domain-name"],
     },
   ];
   it.each(cases)("$provider → etcd $storage, seed backup $seed, velero $velero", (c) => {
@@ -500,7 +603,7 @@ describe("fanOut: registryOverwrite", () => {
       .join("");
 
   it("rewrites every image reference of every document", () => {
-    const all = fanOut(resolve(AWS_BACKUPS, mirror), { systemNamespace: "x" });
+    const all = fanOut(resolve(AWS_BACKUPS, mirror), { systemNamespace: "x", cluster: CLUSTER });
     const refs = all.flatMap((d: BaseValuesDocument) =>
       imageRefs(d.values).map((r) => `${d.component}: ${r}`),
     );
@@ -549,7 +652,7 @@ describe("fanOut: registryOverwrite", () => {
 
 describe("fanOut: masking", () => {
   it("masks every generated secret and credential in every document", () => {
-    const all = fanOut(resolve(AWS_BACKUPS), { systemNamespace: "x" });
+    const all = fanOut(resolve(AWS_BACKUPS), { systemNamespace: "x", cluster: CLUSTER });
     const sentinels = [
       ...(Object.values(GEN) as string[]),
       b64("DNS-SECRET-SENTINEL"),

@@ -1,0 +1,10 @@
+// Writes the generated pages under docs/ from the built code (npm run docs).
+import { writeFileSync } from "node:fs";
+import path from "node:path";
+import { loadCatalog, latestCatalogVersion } from "../../dist/catalog/load-catalog.js";
+import { requirementsMarkdown } from "../../dist/config/base-cluster-requirements.js";
+
+const root = path.resolve(import.meta.dirname, "..", "..");
+const file = path.join(root, "docs", "base-cluster.md");
+writeFileSync(file, requirementsMarkdown(loadCatalog(latestCatalogVersion())));
+console.log(`wrote ${path.relative(root, file)}`);
