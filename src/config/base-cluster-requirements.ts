@@ -61,7 +61,9 @@ export function baseClusterRequirements(catalog: Catalog): Requirement[] {
     {
       topic: "Not to be installed twice",
       need: "cert-manager (kube-system) and an ingress controller of class nginx come with the landscape.",
-      how: ["A cert-manager or ingress-nginx installed by someone else conflicts with the releases 23ke installs."],
+      how: [
+        "A cert-manager or ingress-nginx installed by someone else conflicts with the releases 23ke installs.",
+      ],
     },
   ];
 }

@@ -52,21 +52,36 @@ export function offlineClusterFacts(c: ResolvedConfig): ClusterFacts {
 }
 
 /** Reads the facts from the base cluster. */
-export async function discoverClusterFacts(client: FactsClient, c: ResolvedConfig): Promise<ClusterFacts> {
+export async function discoverClusterFacts(
+  client: FactsClient,
+  c: ResolvedConfig,
+  systemNamespace: string,
+): Promise<ClusterFacts> {
   const notes: string[] = [];
   const mode = c.baseCluster.vpa;
-  let vpa = mode === "install";
-  if (mode === "auto") {
-    vpa = (await client.get("apiextensions.k8s.io/v1", "CustomResourceDefinition", VPA_CRD)) !== undefined;
+  let vpa = false;
+  let installVpaCrds = false;
+  if (mode !== "off") {
+    const crd = await client.get("apiextensions.k8s.io/v1", "CustomResourceDefinition", VPA_CRD);
+    // CRDs someone else installed (a VPA of the cluster's own) are used as they are: Helm could
+    // not take them over, and replacing them is not ours to do.
+    const ours = crd?.metadata.annotations?.["meta.helm.sh/release-name"] === vpaCrdsRelease(systemNamespace);
+    installVpaCrds = mode === "install" && (crd === undefined || ours);
+    vpa = installVpaCrds || crd !== undefined;
     notes.push(
-      vpa
-        ? "the base cluster serves the VPA CRDs: VPA objects on"
-        : "the base cluster has no VPA CRDs: VPA objects off (baseCluster.vpa: install has 23ke install them)",
+      installVpaCrds
+        ? "baseCluster.vpa: install: 23ke installs the VPA CRDs (component vpa-crds)"
+        : vpa
+          ? "the base cluster serves the VPA CRDs: VPA objects on"
+          : "the base cluster has no VPA CRDs: VPA objects off (baseCluster.vpa: install has 23ke install them)",
     );
-  } else notes.push(`baseCluster.vpa: ${mode}`);
+  } else notes.push("baseCluster.vpa: off");
   const ip = await virtualGardenClusterIP(client, c, notes);
-  return { vpa, installVpaCrds: mode === "install", virtualGardenClusterIP: ip, notes };
+  return { vpa, installVpaCrds, virtualGardenClusterIP: ip, notes };
 }
+
+/** The Helm release of the vpa-crds component (catalog: namespace {{systemNamespace}}). */
+export const vpaCrdsRelease = (systemNamespace: string): string => `${systemNamespace}-vpa-crds`;
 
 interface ServiceObject extends KubeObject {
   spec?: { clusterIP?: string; clusterIPs?: string[] };

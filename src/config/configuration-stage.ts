@@ -87,7 +87,7 @@ export async function runConfigurationStage(
   await ensureNamespace(client, namespace);
   const gen = await ensureGeneratedSecrets(client, namespace, opts.random ?? cryptoRandomChars);
   const { config, warnings } = resolveConfig(layers, gen.secrets);
-  const cluster = await discoverClusterFacts(client, config);
+  const cluster = await discoverClusterFacts(client, config, namespace);
   const docs = fanOut(config, { systemNamespace: namespace, cluster });
   const w = await writeBaseValues(client, namespace, docs);
   return { config, warnings, cluster, ...w, generatedSecrets: gen.state };

@@ -134,7 +134,7 @@ export async function planCommand(ctx: CliContext, o: PlanOptions): Promise<numb
     const { config } = resolveConfig(layers, gen);
     backupsEnabled = config.backups.enabled;
     const cluster =
-      base === undefined ? offlineClusterFacts(config) : await discoverClusterFacts(base.client, config);
+      base === undefined ? offlineClusterFacts(config) : await discoverClusterFacts(base.client, config, ns);
     installVpaCrds = cluster.installVpaCrds;
     for (const d of fanOut(config, { systemNamespace: ns, cluster }))
       secrets.set(d.secretName, toBase64Data(d.values));
