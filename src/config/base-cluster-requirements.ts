@@ -34,7 +34,7 @@ export function baseClusterRequirements(catalog: Catalog): Requirement[] {
       how: [
         `\`baseCluster.vpa\` in the 23ke-config: ${VPA_MODES.map((m) => `\`${m}\``).join(", ")} (default \`auto\`).`,
         "`auto`: 23ke looks for the CRD on every pass; when present the charts render their VerticalPodAutoscalers, when absent they render none.",
-        "`install`: 23ke installs the CRDs (component `vpa-crds`, before everything that renders VPAs; kept on uninstall). The initial seed's gardenlet runs the VPA controllers.",
+        "`install`: 23ke installs the CRDs when the cluster has none (component `vpa-crds`, before everything that renders VPAs; kept on uninstall); CRDs someone else installed are used as they are. The initial seed's gardenlet runs the VPA controllers.",
         "`off`: no VerticalPodAutoscaler objects. 23KE's legacy `addons.vpa.enabled: true` reads as `install`.",
       ],
     },
