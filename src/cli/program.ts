@@ -255,7 +255,7 @@ Examples:
       "after",
       `
 Nothing is contacted but the chart repositories (or --chart-mirror). Values that only the cluster
-knows appear as "<placeholder: ...>": generated secrets, the PKI certificates, the virtual garden's
+knows appear as "PLACEHOLDER(...)": generated secrets, the PKI certificates, the virtual garden's
 kubeconfig, and the virtual garden's ClusterIP (set baseCluster.virtualGardenClusterIP to see the
 real one). baseCluster.vpa: auto renders as if the base cluster had no VPA CRDs. Each component's
 manifests start with a comment naming its release, chart, post-renderers and placeholders.

@@ -49,6 +49,7 @@ export const BASE_VALUES_COMPONENTS = [
   "external-dns-management",
   "garden-content",
   "gardener",
+  "gardener-metrics-exporter",
   "gardenlet",
   "identity",
   "ingress-nginx",
@@ -98,6 +99,8 @@ export function fanOut(c: ResolvedConfig, opts: FanOutOptions): BaseValuesDocume
     ),
     "garden-content": { backups: c.backupsVerbatim },
     gardener: gardener(c, opts),
+    // Only the image: the exporter's settings are the operator's (gardener-metrics-exporter-values).
+    "gardener-metrics-exporter": images("gardener-metrics-exporter", c),
     gardenlet: gardenlet(c, opts),
     identity: identity(c),
     "ingress-nginx": ingressNginx(c),

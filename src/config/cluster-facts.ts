@@ -28,8 +28,9 @@ export const GARDENER_APISERVER_SERVICE = { name: "gardener-apiserver", namespac
 /** As 23kectl chose it: the Service range's base address + 100. */
 export const CLUSTER_IP_OFFSET = 100;
 
+/** YAML-safe as a plain scalar: charts put it into manifests unquoted. */
 export const CLUSTER_IP_PLACEHOLDER =
-  "<virtual-garden-cluster-ip: a free address of the base cluster's Service range>";
+  "PLACEHOLDER(virtual garden ClusterIP, a free address of the base cluster's Service range)";
 
 export type FactsClient = Pick<KubeClient, "get" | "list">;
 

@@ -78,7 +78,10 @@ export const COMPONENT_IMAGES = {
   },
   gardenlet: { "image.repository": "eu.gcr.io/gardener-project/gardener/gardenlet" },
   dashboard: { "global.dashboard.image.repository": "eu.gcr.io/gardener-project/gardener/dashboard" },
-  velero: { "image.repository": "velero/velero" },
+  velero: { "image.repository": "velero/velero", "kubectl.image.repository": "docker.io/bitnami/kubectl" },
+  "gardener-metrics-exporter": {
+    "global.image.repository": "eu.gcr.io/gardener-project/gardener/metrics-exporter",
+  },
 } as const satisfies Record<string, Record<string, string>>;
 
 /** Gardener's image vector (the images the gardenlet deploys into seeds and shoots). */

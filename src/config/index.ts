@@ -69,6 +69,7 @@ export {
   CLUSTER_IP_PLACEHOLDER,
   VPA_CRD,
   discoverClusterFacts,
+  ipv4ToInt,
   offlineClusterFacts,
   type ClusterFacts,
 } from "./cluster-facts.js";

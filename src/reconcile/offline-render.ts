@@ -2,9 +2,10 @@
  * The manifests of the landscape's components rendered without a cluster (`23ke template`): the
  * same release units, value layers, injections and post-renderers as an apply, with what only
  * the cluster can give (generated secrets, the PKI, the virtual garden's kubeconfig, the Service
- * range) replaced by clearly marked placeholders. Helm renders each chart with `helm template`.
+ * range) replaced by clearly marked placeholders, `PLACEHOLDER(...)`: plain YAML scalars, since
+ * charts put values into manifests unquoted. Helm renders each chart with `helm template`.
  */
-import { fanOut, type ClusterFacts, type ResolvedConfig } from "../config/index.js";
+import { fanOut, type ClusterFacts, type GeneratedSecrets, type ResolvedConfig } from "../config/index.js";
 import type { Catalog } from "../catalog/catalog-schema.js";
 import type { HelmDriver } from "../helm/helm-driver.js";
 import type { PostRenderPatch } from "../helm/post-render-patches.js";
@@ -17,7 +18,7 @@ import { releaseUnits, type ReleaseUnit } from "./release-units.js";
 
 export interface OfflineRenderInput {
   catalog: Catalog;
-  /** Resolved with placeholder generated secrets (offlineGeneratedSecrets). */
+  /** Resolved with placeholder generated secrets (placeholderGeneratedSecrets). */
   config: ResolvedConfig;
   cluster: ClusterFacts;
   /** The configuration repository's `<c>-values*` documents by Secret name. */
@@ -38,7 +39,22 @@ export interface RenderedComponent {
 }
 
 /** The text a value gets when only the cluster can give it. */
-export const placeholder = (what: string): string => `<placeholder: ${what}, known only in the cluster>`;
+export const placeholder = (what: string): string => `PLACEHOLDER(${what}, known only in the cluster)`;
+
+/**
+ * Generated secrets for rendering: placeholders that still have the format charts check (a
+ * bootstrap token id is 6 and its secret 16 lower-case letters or digits), recognisable as such.
+ */
+export function placeholderGeneratedSecrets(): GeneratedSecrets {
+  const p = placeholder("generated secret");
+  return {
+    dashboardSessionSecret: p,
+    dashboardClientSecret: p,
+    healthCheckToken: p,
+    bootstrapTokenId: "0plchd",
+    bootstrapTokenSecret: "placeholder00000",
+  };
+}
 
 const toData = (v: Record<string, unknown>): Record<string, string> => ({
   "values.yaml": Buffer.from(stringify(v), "utf8").toString("base64"),

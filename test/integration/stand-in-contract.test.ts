@@ -13,7 +13,6 @@ import { parseAllDocuments } from "yaml";
 import { loadCatalog } from "../../src/catalog/load-catalog.js";
 import {
   offlineClusterFacts,
-  offlineGeneratedSecrets,
   parseConfigLayers,
   resolveConfig,
   type ClusterFacts,
@@ -21,7 +20,11 @@ import {
 } from "../../src/config/index.js";
 import { HelmDriver } from "../../src/helm/helm-driver.js";
 import { BuiltinCharts } from "../../src/reconcile/chart-source.js";
-import { renderOffline, type RenderedComponent } from "../../src/reconcile/offline-render.js";
+import {
+  placeholderGeneratedSecrets,
+  renderOffline,
+  type RenderedComponent,
+} from "../../src/reconcile/offline-render.js";
 import { ChartSource } from "../../src/sources/helm/chart-source.js";
 import { parseValuesDocument } from "../../src/values/values-document.js";
 import { helmEnv, testEnv } from "../support/env.js";
@@ -178,7 +181,7 @@ function resolved(texts: string[]): ResolvedConfig {
     texts.map((text, i) => ({ name: `layer-${i}`, text, source: `layer-${i}` })),
   );
   expect(problems).toEqual([]);
-  return resolveConfig(layers, offlineGeneratedSecrets()).config;
+  return resolveConfig(layers, placeholderGeneratedSecrets()).config;
 }
 
 async function renderCase(

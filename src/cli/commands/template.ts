@@ -13,13 +13,12 @@ import { parseAllDocuments } from "yaml";
 import {
   DEFAULT_SYSTEM_NAMESPACE,
   offlineClusterFacts,
-  offlineGeneratedSecrets,
   resolveConfig,
   type ResolvedConfig,
 } from "../../config/index.js";
 import { closest } from "../../config/suggest.js";
 import { UsageError } from "../../errors/errors.js";
-import { offlineUnits, renderOffline } from "../../reconcile/offline-render.js";
+import { offlineUnits, placeholderGeneratedSecrets, renderOffline } from "../../reconcile/offline-render.js";
 import { MASKED } from "../../values/values-mask.js";
 import { print, printErr, type CliContext } from "../context.js";
 import { ExitCode } from "../exit-codes.js";
@@ -56,7 +55,7 @@ export async function templateCommand(
 ): Promise<number> {
   const layers = checkedConfigLayers(o);
   if (layers === undefined) throw new UsageError("give the 23ke-config with -f FILE (repeat -f for layers)");
-  const { config, warnings } = resolveConfig(layers, offlineGeneratedSecrets());
+  const { config, warnings } = resolveConfig(layers, placeholderGeneratedSecrets());
   for (const w of warnings) printErr(ctx, `warning: ${w.path}: ${w.message}`);
   const catalog = catalogOf(o);
   const ns = o.systemNamespace || DEFAULT_SYSTEM_NAMESPACE;

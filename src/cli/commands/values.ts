@@ -48,7 +48,7 @@ export interface ValuesOptions {
 }
 
 /** Components without base values (only the operator's layers). */
-const USER_ONLY_COMPONENTS = ["cloudprofiles", "gardener-metrics-exporter"] as const;
+const USER_ONLY_COMPONENTS = ["cloudprofiles"] as const;
 
 /** Release names that read another component's values (DESIGN.md §5, values-contract.md §3.3). */
 const RELEASE_ALIASES: Readonly<Record<string, string>> = {

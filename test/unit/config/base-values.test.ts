@@ -203,6 +203,8 @@ describe("fanOut: each document (defaults, issuer on)", () => {
       },
     ],
     ["garden-content", { backups: { enabled: false } }],
+    // Only a registry overwrite reaches the exporter (its image); none here.
+    ["gardener-metrics-exporter", {}],
     [
       "gardener",
       {
