@@ -5,14 +5,20 @@
  *
  * Values are written to a 0600 file in a private temporary directory and removed afterwards;
  * they never appear on the command line or in errors (helm's stderr is scrubbed of the values
- * file path's content, which it does not print anyway, and truncated).
+ * file path's content, which it does not print anyway, and truncated). Post-render patches go
+ * into the same directory, with the helm plugin that applies them (post-render-plugin.ts).
  */
 import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { stringify } from "yaml";
 import { TerminalError, TransientError } from "../errors/errors.js";
+import type { PostRenderPatch } from "./post-render-patches.js";
+import {
+  defaultPostRendererCommand,
+  preparePostRender,
+  type PostRendererCommand,
+} from "./post-render-plugin.js";
 
 export type HelmStatus =
   | "unknown"
@@ -45,6 +51,11 @@ export interface UpgradeRequest extends HelmTarget {
   values: unknown;
   timeoutMs: number;
   signal?: AbortSignal;
+  /**
+   * Patches applied to the rendered objects before helm installs them (helm's post-renderer).
+   * @default none: empty or absent leaves the helm invocation exactly as without.
+   */
+  postRender?: readonly PostRenderPatch[];
 }
 
 export class HelmError extends TerminalError {}
@@ -55,6 +66,19 @@ export interface HelmDriverOptions {
   env: NodeJS.ProcessEnv;
   /** Called with each helm invocation (argv without values), for counting and debugging. */
   onInvoke?: (args: readonly string[]) => void;
+  /**
+   * The process that applies post-render patches.
+   * @default the running node with dist/helm/post-render-main.js
+   */
+  postRenderer?: PostRendererCommand;
+}
+
+/** What one invocation adds to helm's arguments and environment to post-render. */
+interface PostRenderSetup {
+  args: string[];
+  env: NodeJS.ProcessEnv;
+  /** The post-renderer's own message after a failure, which helm does not pass on. */
+  failure(): string | undefined;
 }
 
 interface RunResult {
@@ -65,9 +89,14 @@ interface RunResult {
 export class HelmDriver {
   constructor(private readonly opts: HelmDriverOptions) {}
 
-  private run(args: string[], timeoutMs: number, signal?: AbortSignal): Promise<RunResult> {
+  private run(
+    args: string[],
+    timeoutMs: number,
+    signal?: AbortSignal,
+    extraEnv: NodeJS.ProcessEnv = {},
+  ): Promise<RunResult> {
     this.opts.onInvoke?.(args);
-    const env = { ...this.opts.env };
+    const env = { ...this.opts.env, ...extraEnv };
     delete env.KUBECONFIG;
     return new Promise((resolve, reject) => {
       execFile(
@@ -103,6 +132,28 @@ export class HelmDriver {
 
   private static target(t: HelmTarget): string[] {
     return ["--namespace", t.namespace, "--kubeconfig", t.kubeconfig];
+  }
+
+  /** Writes plugin and patches into `dir`, or adds nothing when there are no patches. */
+  private postRender(dir: string, patches: readonly PostRenderPatch[] | undefined): PostRenderSetup {
+    if (patches === undefined || patches.length === 0) return { args: [], env: {}, failure: () => undefined };
+    const p = preparePostRender(
+      dir,
+      patches,
+      this.opts.postRenderer ?? defaultPostRendererCommand(),
+      this.opts.env,
+    );
+    return {
+      args: p.args,
+      env: { HELM_PLUGINS: p.helmPlugins },
+      failure: () => {
+        try {
+          return readFileSync(p.errorFile, "utf8").trim() || undefined;
+        } catch {
+          return undefined;
+        }
+      },
+    };
   }
 
   /** The release history (oldest first), or [] when the release does not exist. */
@@ -159,7 +210,8 @@ export class HelmDriver {
     const dir = mkdtempSync(path.join(os.tmpdir(), "23ke-values-"));
     const valuesFile = path.join(dir, "values.yaml");
     try {
-      writeFileSync(valuesFile, stringify(req.values ?? {}), { mode: 0o600 });
+      writeFileSync(valuesFile, valuesFileText(req.values), { mode: 0o600 });
+      const post = this.postRender(dir, req.postRender);
       let out: RunResult;
       try {
         out = await this.run(
@@ -178,12 +230,14 @@ export class HelmDriver {
             "10",
             "--output",
             "json",
+            ...post.args,
           ],
           req.timeoutMs + 30_000,
           req.signal,
+          post.env,
         );
       } catch (e) {
-        const msg = `helm upgrade --install of ${req.namespace}/${req.release} failed: ${(e as Error).message}`;
+        const msg = `helm upgrade --install of ${req.namespace}/${req.release} failed: ${withPostRenderFailure(e, post)}`;
         const after = await this.history(req).catch(() => []);
         const last = after[after.length - 1];
         const good = [...after].reverse().find((h) => h.status === "deployed" || h.status === "superseded");
@@ -282,17 +336,30 @@ export class HelmDriver {
     req: Omit<UpgradeRequest, "kubeconfig" | "timeoutMs"> & { timeoutMs?: number },
   ): Promise<string> {
     const dir = mkdtempSync(path.join(os.tmpdir(), "23ke-values-"));
+    let post: PostRenderSetup | undefined;
     try {
       const valuesFile = path.join(dir, "values.yaml");
-      writeFileSync(valuesFile, stringify(req.values ?? {}), { mode: 0o600 });
+      writeFileSync(valuesFile, valuesFileText(req.values), { mode: 0o600 });
+      post = this.postRender(dir, req.postRender);
       return (
         await this.run(
-          ["template", req.release, req.chart, "--namespace", req.namespace, "--values", valuesFile],
+          [
+            "template",
+            req.release,
+            req.chart,
+            "--namespace",
+            req.namespace,
+            "--values",
+            valuesFile,
+            ...post.args,
+          ],
           req.timeoutMs ?? 60_000,
+          undefined,
+          post.env,
         )
       ).stdout;
     } catch (e) {
-      throw new HelmError(`helm template of ${req.chart} failed: ${(e as Error).message}`, {
+      throw new HelmError(`helm template of ${req.chart} failed: ${withPostRenderFailure(e, post)}`, {
         reason: "RenderFailed",
         object: req.release,
         cause: e,
@@ -303,6 +370,14 @@ export class HelmDriver {
   }
 }
 
+/**
+ * The values file: JSON, which helm reads as YAML. YAML written by the `yaml` package is 1.2,
+ * while helm reads 1.1, where unquoted `on`, `yes`, `off` are booleans; JSON quotes every string.
+ */
+function valuesFileText(values: unknown): string {
+  return JSON.stringify(values ?? {});
+}
+
 function firstLines(s: string): string {
   const lines = s
     .trim()
@@ -310,6 +385,15 @@ function firstLines(s: string): string {
     .filter((l) => l.trim() !== "");
   const text = lines.slice(-3).join(" | ");
   return text.length > 600 ? `${text.slice(0, 600)}...` : text;
+}
+
+/**
+ * The post-renderer's own message when it failed (helm only says that it exited with an error;
+ * helm's message stays in the cause), else helm's message.
+ */
+function withPostRenderFailure(e: unknown, post: PostRenderSetup | undefined): string {
+  const why = post?.failure();
+  return why === undefined ? (e as Error).message : `the post-renderer failed: ${why}`;
 }
 
 function transient(what: string, e: unknown): TransientError {
