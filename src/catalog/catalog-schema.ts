@@ -31,6 +31,11 @@ export const valuesSourceSchema = z.strictObject({
   extra: z.array(z.strictObject({ secret: name, optional: z.boolean().default(false) })).default([]),
   /** Values of the component definition itself: the last layer. */
   inline: z.record(z.string(), z.unknown()).default({}),
+  /**
+   * Top-level keys of the layers that are switches for 23ke, not chart values (the webterminal's
+   * `enabled`); left out of what helm gets.
+   */
+  omit: z.array(z.string().min(1)).default([]),
 });
 
 /**
@@ -85,7 +90,7 @@ export const componentSchema = z.strictObject({
   namespace: z.union([name, z.literal("{{systemNamespace}}")]),
   target: z.enum(targets),
   dependsOn: z.array(name).default([]),
-  values: valuesSourceSchema.default({ from: [], noBase: false, extra: [], inline: {} }),
+  values: valuesSourceSchema.default({ from: [], noBase: false, extra: [], inline: {}, omit: [] }),
   injections: z.array(injectionSchema).default([]),
   /** The component exists only when this is enabled. */
   condition: z.enum(conditionNames).optional(),

@@ -97,7 +97,15 @@ export function fanOut(c: ResolvedConfig, opts: FanOutOptions): BaseValuesDocume
       },
       images("external-dns-management", c),
     ),
-    "garden-content": { backups: c.backupsVerbatim },
+    // Gardener ≥ 1.77 dropped the domain Secrets from the controlplane chart; garden-content
+    // writes them (it also reads gardener-values, where operators may override them).
+    "garden-content": {
+      backups: c.backupsVerbatim,
+      global: {
+        defaultDomains: c.dns.defaultDomains.map(dnsDomainValues),
+        internalDomain: dnsDomainValues(c.dns.internalDomain),
+      },
+    },
     gardener: gardener(c, opts),
     // Only the image: the exporter's settings are the operator's (gardener-metrics-exporter-values).
     "gardener-metrics-exporter": images("gardener-metrics-exporter", c),
@@ -109,9 +117,10 @@ export function fanOut(c: ResolvedConfig, opts: FanOutOptions): BaseValuesDocume
       : { enabled: false },
     "kube-apiserver": kubeApiserver(c),
     velero: c.backups.enabled ? velero(c) : undefined,
-    webterminal: {
-      global: { runtime: { certificate: { certManager: { enabled: true, issuerName: "gardener-ca" } } } },
-    },
+    webterminal: mergeValues(
+      { global: { runtime: { certificate: { certManager: { enabled: true, issuerName: "gardener-ca" } } } } },
+      images("webterminal", c),
+    ),
   };
   const out: BaseValuesDocument[] = [];
   for (const component of BASE_VALUES_COMPONENTS) {
@@ -235,6 +244,7 @@ function etcd(c: ResolvedConfig): Record<string, unknown> {
   if (!b.enabled) return imgs;
   const cr = b.credentials;
   let secretData: Record<string, string>;
+  let extra: Record<string, string> | undefined;
   switch (b.provider) {
     case "aws":
     case "s3": {
@@ -245,11 +255,13 @@ function etcd(c: ResolvedConfig): Record<string, unknown> {
         region: b64(b.region),
       };
       if (b.provider === "s3") {
+        // The chart's backup Secret has no keys for these; the catalog's etcd post-renderer
+        // adds them from `backupSecretExtra`, which is 23ke's and never reaches the chart.
         const endpoint = b.endpoint !== undefined ? b64(b.endpoint) : cr.endpoint;
-        if (endpoint !== undefined) secretData.endpoint = endpoint;
-        secretData.s3ForcePathStyle = b64(
-          String(b.s3ForcePathStyle ?? unb64(cr.s3ForcePathStyle) === "true"),
-        );
+        extra = {
+          ...(endpoint === undefined ? {} : { endpoint }),
+          s3ForcePathStyle: b64(String(b.s3ForcePathStyle ?? unb64(cr.s3ForcePathStyle) === "true")),
+        };
       }
       break;
     }
@@ -276,6 +288,7 @@ function etcd(c: ResolvedConfig): Record<string, unknown> {
       storageContainer: b.bucketName,
       secretData,
     },
+    ...(extra === undefined ? {} : { backupSecretExtra: extra }),
   });
 }
 
@@ -348,8 +361,6 @@ function gardener(c: ResolvedConfig, opts: FanOutOptions): Record<string, unknow
         admission: { ...controlPlane },
         controller: { ...controlPlane },
         scheduler: { ...controlPlane },
-        defaultDomains: c.dns.defaultDomains.map(dnsDomainValues),
-        internalDomain: dnsDomainValues(c.dns.internalDomain),
       },
     },
     images("gardener", c),

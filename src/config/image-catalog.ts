@@ -50,7 +50,15 @@ export const COMPONENT_IMAGES = {
     "acmesolver.image.repository": "quay.io/jetstack/cert-manager-acmesolver",
     "startupapicheck.image.repository": "quay.io/jetstack/cert-manager-ctl",
   },
-  "cert-management": { "image.repository": "eu.gcr.io/gardener-project/cert-controller-manager" },
+  // cert-management 0.11.4 moved to the gardener project's public Artifact Registry.
+  "cert-management": {
+    "image.repository": "europe-docker.pkg.dev/gardener-project/public/cert-controller-manager",
+  },
+  webterminal: {
+    "global.runtime.images.proxy.repository": "quay.io/brancz/kube-rbac-proxy",
+    "global.runtime.images.terminalControllerManager.repository":
+      "eu.gcr.io/gardener-project/gardener/terminal-controller-manager",
+  },
   "external-dns-management": {
     "external-dns-management.image.repository": "eu.gcr.io/gardener-project/dns-controller-manager",
   },

@@ -150,7 +150,7 @@ export async function applyComponent(
     }
     const chart = await ctx.charts.fetch(unit.chart, signal);
     const merged = componentValues(unit, await ctx.secrets(), ctx.systemNamespace);
-    const postRender = resolvePostRenderers(unit, merged.values);
+    const postRender = resolvePostRenderers(unit, merged);
     const digest = releaseDigest(unit, chart.digest, merged.values, postRender);
     attemptedDigest = digest;
     const target = { release: unit.release, namespace: unit.namespace, kubeconfig };

@@ -60,11 +60,16 @@ export function valuesOfSecret(
   return v as Record<string, unknown>;
 }
 
+/** The merged values for helm, and the top-level keys left out for 23ke (post-renderers read them). */
+export interface ComponentValues extends MergedValues {
+  omitted: Record<string, unknown>;
+}
+
 export function componentValues(
   unit: ReleaseUnit,
   secrets: SecretData,
   systemNamespace: string,
-): MergedValues {
+): ComponentValues {
   const layers: ValuesLayer[] = [];
   for (const l of unit.layers) {
     const data = secrets.get(l.secret);
@@ -95,7 +100,14 @@ export function componentValues(
     layers.push({ name: "injections", values: injected });
   }
   if (Object.keys(unit.inline).length > 0) layers.push({ name: "inline", values: unit.inline });
-  return mergeLayers(layers);
+  const merged: ComponentValues = { ...mergeLayers(layers), omitted: {} };
+  for (const key of unit.omit ?? []) {
+    if (key in merged.values) merged.omitted[key] = merged.values[key];
+    delete merged.values[key];
+    for (const p of Object.keys(merged.provenance))
+      if (p === key || p.startsWith(`${key}.`) || p.startsWith(`${key}[`)) delete merged.provenance[p];
+  }
+  return merged;
 }
 
 /** Merged values of a prefix's layers (`<p>-base-values` < `-0` < `-1` < `-2` < `<p>-values`). */

@@ -98,7 +98,7 @@ export async function renderOffline(
       placeholders.push(`${inj.path} ← ${what}`);
     }
     const merged = componentValues(unit, withPlaceholders, i.systemNamespace);
-    const postRender = resolvePostRenderers(unit, merged.values);
+    const postRender = resolvePostRenderers(unit, merged);
     const chart = await i.charts.fetch(unit.chart, i.signal);
     const manifest = await i.helm.template({
       release: unit.release,

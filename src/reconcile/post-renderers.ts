@@ -22,9 +22,13 @@ function resolveOp(
 
 export function resolvePostRenderers(
   unit: Pick<ReleaseUnit, "postRenderers" | "extension">,
-  values: Record<string, unknown>,
+  merged: { values: Record<string, unknown>; omitted?: Record<string, unknown> },
 ): PostRenderPatch[] {
-  const sources = { values, extension: (unit.extension ?? {}) as Record<string, unknown> };
+  const sources = {
+    // Keys the catalog omits from the chart's values (23ke's own) are still there for post-renderers.
+    values: { ...merged.values, ...(merged.omitted ?? {}) },
+    extension: (unit.extension ?? {}) as Record<string, unknown>,
+  };
   const out: PostRenderPatch[] = [];
   for (const r of unit.postRenderers) {
     const patch = r.patch.map((op) => resolveOp(op, sources)).filter((op) => op !== undefined);

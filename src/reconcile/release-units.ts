@@ -29,6 +29,8 @@ export interface ReleaseUnit {
   injections: Injection[];
   /** The last layer: the component definition's own values. */
   inline: Record<string, unknown>;
+  /** Top-level keys of the layers that are 23ke's switches, not chart values. */
+  omit?: string[];
   /** Patches of the rendered manifests (resolved against the merged values: post-renderers.ts). */
   postRenderers: PostRenderer[];
   /** For an expanded extension: its settings from the merged extensions values. */
@@ -108,9 +110,9 @@ export function releaseUnits(catalog: Catalog, facts: UnitFacts): ReleaseUnit[] 
           injections: [],
           // The chart's `controller.values` become the ControllerDeployment's providerConfig.values,
           // which the extension's seed-side chart reads.
-          inline: {
-            controller: { enabled: true, ...(s.values === undefined ? {} : { values: s.values }) },
-          },
+          // `image` stays out: the chart writes providerConfig.values.image.tag itself, and a second
+          // `image` key would replace that map (tag lost); the post-renderer sets the repository.
+          inline: { controller: { enabled: true, ...controllerValues(s.values) } },
           postRenderers: substitute(c.postRenderers, facts.systemNamespace) as PostRenderer[],
           extension: s,
         });
@@ -144,6 +146,7 @@ export function releaseUnits(catalog: Catalog, facts: UnitFacts): ReleaseUnit[] 
       layers: layersOf(c),
       injections: c.injections,
       inline: substitute(c.values.inline, facts.systemNamespace) as Record<string, unknown>,
+      ...(c.values.omit.length === 0 ? {} : { omit: c.values.omit }),
       postRenderers: substitute(c.postRenderers, facts.systemNamespace) as PostRenderer[],
     });
   }
@@ -159,6 +162,12 @@ export function releaseUnits(catalog: Catalog, facts: UnitFacts): ReleaseUnit[] 
     }
   }
   return units;
+}
+
+function controllerValues(values: Record<string, unknown> | undefined): { values?: Record<string, unknown> } {
+  if (values === undefined) return {};
+  const rest = Object.fromEntries(Object.entries(values).filter(([k]) => k !== "image"));
+  return Object.keys(rest).length === 0 ? {} : { values: rest };
 }
 
 /** The chart 23ke brings for an admission webhook's serving certificate (charts/). */

@@ -178,7 +178,7 @@ export async function planCommand(ctx: CliContext, o: PlanOptions): Promise<numb
           continue;
         }
         const chart = await charts.fetch(u.chart, ctx.signal);
-        const digest = releaseDigest(u, chart.digest, merged.values, resolvePostRenderers(u, merged.values));
+        const digest = releaseDigest(u, chart.digest, merged.values, resolvePostRenderers(u, merged));
         if (rec?.revision === undefined) p.action = "install";
         else p.action = rec.appliedDigest === digest ? "unchanged" : "upgrade";
         if (p.action === "unchanged") continue;

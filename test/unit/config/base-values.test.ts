@@ -202,18 +202,11 @@ describe("fanOut: each document (defaults, issuer on)", () => {
         },
       },
     ],
-    ["garden-content", { backups: { enabled: false } }],
-    // Only a registry overwrite reaches the exporter (its image); none here.
-    ["gardener-metrics-exporter", {}],
     [
-      "gardener",
+      "garden-content",
       {
+        backups: { enabled: false },
         global: {
-          deployment: { virtualGarden: { enabled: true, clusterIP: "10.96.0.100" } },
-          apiserver: { replicaCount: 2, vpa: true, clusterIdentity: "landscape-one" },
-          admission: { replicaCount: 2, vpa: true },
-          controller: { replicaCount: 2, vpa: true },
-          scheduler: { replicaCount: 2, vpa: true },
           defaultDomains: [
             {
               domain: "gardener.example.org",
@@ -226,6 +219,20 @@ describe("fanOut: each document (defaults, issuer on)", () => {
             provider: "aws-route53",
             credentials: expect.any(Object) as object,
           },
+        },
+      },
+    ],
+    // Only a registry overwrite reaches the exporter (its image); none here.
+    ["gardener-metrics-exporter", {}],
+    [
+      "gardener",
+      {
+        global: {
+          deployment: { virtualGarden: { enabled: true, clusterIP: "10.96.0.100" } },
+          apiserver: { replicaCount: 2, vpa: true, clusterIdentity: "landscape-one" },
+          admission: { replicaCount: 2, vpa: true },
+          controller: { replicaCount: 2, vpa: true },
+          scheduler: { replicaCount: 2, vpa: true },
         },
       },
     ],
@@ -366,7 +373,7 @@ describe("fanOut: derived hosts and domains", () => {
     const c = resolve(
       `domains:\n  gardener:\n    defaultDomains:\n      - domain: shoots.example.org\n      - domain: other.example.com\n        provider: alicloud-dns\n        credentials:\n          ACCESS_KEY_ID: ${b64("a")}\n          ACCESS_KEY_SECRET: ${b64("b")}\n    internalDomain:\n      domain: int.example.org\n`,
     );
-    const g = docs(c).gardener as {
+    const g = docs(c)["garden-content"] as {
       global: {
         defaultDomains: { domain: string; provider: string }[];
         internalDomain: { domain: string; provider: string };
@@ -514,8 +521,9 @@ describe("fanOut: backups", () => {
       storage: "S3",
       seed: "S3",
       velero: "aws",
-      // endpoint and s3ForcePathStyle reach the backup Secret through the etcd post-renderer.
-      secretKeys: ["access-key-id", "secret-access-key", "region", "endpoint", "s3ForcePathStyle"],
+      // endpoint and s3ForcePathStyle reach the backup Secret through the etcd post-renderer
+      // (backupSecretExtra), since the chart has no keys for them.
+      secretKeys: ["access-key-id", "secret-access-key", "region"],
     },
     {
       provider: "azure",
@@ -552,6 +560,12 @@ describe("fanOut: backups", () => {
     expect(Object.keys(etcd.backup.secretData).sort()).toEqual([...c.secretKeys].sort());
     for (const v of Object.values(etcd.backup.secretData))
       expect(Buffer.from(v, "base64").toString("base64")).toBe(v);
+    if (c.provider === "s3")
+      expect(Object.keys((d.etcd as { backupSecretExtra: object }).backupSecretExtra).sort()).toEqual([
+        "endpoint",
+        "s3ForcePathStyle",
+      ]);
+    else expect(d.etcd).not.toHaveProperty("backupSecretExtra");
     expect(d["etcd-events"]).not.toHaveProperty("backup");
     expect(d.gardenlet).toMatchObject({
       config: {
@@ -583,7 +597,7 @@ describe("fanOut: backups", () => {
     expect(d.addons).toMatchObject({
       backups: { enabled: true, provider: c.provider, bucketName: "garden-backups" },
     });
-    expect(d["garden-content"]).toEqual(d.addons);
+    expect(d["garden-content"]).toMatchObject(d.addons as object);
   });
 });
 
@@ -600,7 +614,7 @@ function imageRefs(v: unknown, key = "", parent = ""): string[] {
 describe("fanOut: registryOverwrite", () => {
   const mirror =
     "registryOverwrite:\n" +
-    ["eu.gcr.io", "registry.k8s.io", "quay.io", "ghcr.io", "docker.io", "gcr.io"]
+    ["eu.gcr.io", "europe-docker.pkg.dev", "registry.k8s.io", "quay.io", "ghcr.io", "docker.io", "gcr.io"]
       .map((r) => `  ${r}: mirror.example.org/${r}\n`)
       .join("");
 
@@ -626,6 +640,8 @@ describe("fanOut: registryOverwrite", () => {
       "dashboard",
       "extensions",
       "velero",
+      "webterminal",
+      "gardener-metrics-exporter",
     ]) {
       expect(components, c).toContain(c);
     }

@@ -46,9 +46,8 @@ describe("release units", () => {
       }),
     );
     expect(u.has("networking-calico")).toBe(false);
-    expect(u.get("provider-aws")?.inline).toEqual({
-      controller: { enabled: true, values: { image: { repository: "mirror/aws" } } },
-    });
+    // The image reaches the ControllerDeployment through the post-renderer, not controller.values.
+    expect(u.get("provider-aws")?.inline).toEqual({ controller: { enabled: true } });
     const cert = u.get("admission-provider-aws-certificate");
     expect(cert).toMatchObject({ target: "base", namespace: "23ke-system", inline: { short: "aws" } });
     expect(cert?.dependsOn).toContain("certificates");
@@ -84,11 +83,11 @@ describe("release units", () => {
         },
       }),
     );
-    const kas = resolvePostRenderers(u.get("kube-apiserver") ?? { postRenderers: [] }, {});
+    const kas = resolvePostRenderers(u.get("kube-apiserver") ?? { postRenderers: [] }, { values: {} });
     expect(kas.find((p) => p.target.name === "gardener-internal-kubeconfig")?.patch).toEqual([
       { op: "replace", path: "/metadata/namespace", value: "flux-system" },
     ]);
-    const dns = resolvePostRenderers(u.get("shoot-dns-service") ?? { postRenderers: [] }, {});
+    const dns = resolvePostRenderers(u.get("shoot-dns-service") ?? { postRenderers: [] }, { values: {} });
     expect(dns).toEqual([
       {
         target: { kind: "ControllerRegistration" },
@@ -96,9 +95,12 @@ describe("release units", () => {
       },
     ]);
     // Nothing set: no patch at all.
-    expect(resolvePostRenderers(u.get("os-gardenlinux") ?? { postRenderers: [] }, {})).toEqual([]);
+    expect(resolvePostRenderers(u.get("os-gardenlinux") ?? { postRenderers: [] }, { values: {} })).toEqual(
+      [],
+    );
     const etcd = resolvePostRenderers(u.get("etcd") ?? { postRenderers: [] }, {
-      backup: { secretData: { endpoint: "aHR0cHM6Ly9zMw==" } },
+      values: {},
+      omitted: { backupSecretExtra: { endpoint: "aHR0cHM6Ly9zMw==" } },
     });
     expect(etcd.find((p) => p.target.name === "etcd-backup")?.patch).toEqual([
       { op: "add", path: "/data/endpoint", value: "aHR0cHM6Ly9zMw==" },
