@@ -102,6 +102,11 @@ export function fanOut(c: ResolvedConfig, opts: FanOutOptions): BaseValuesDocume
     "garden-content": {
       backups: c.backupsVerbatim,
       global: {
+        // The gardenlet's bootstrap token and the seed's DNS credentials, in the virtual garden.
+        token: { id: c.generated.bootstrapTokenId, secret: c.generated.bootstrapTokenSecret },
+        additionalSecrets: [
+          { name: DNS_PROVIDER_SECRET, namespace: GARDEN_NAMESPACE, data: c.dns.global.credentials },
+        ],
         defaultDomains: c.dns.defaultDomains.map(dnsDomainValues),
         internalDomain: dnsDomainValues(c.dns.internalDomain),
       },
@@ -212,7 +217,8 @@ function dashboard(c: ResolvedConfig): Record<string, unknown> {
     issuerUrl: `https://${c.hosts.identity}/oidc`,
     clientId: "dashboard",
     clientSecret: c.generated.dashboardClientSecret,
-    redirectUri: `https://${c.hosts.dashboard}/auth/callback`,
+    // The chart would derive http:// callbacks from ingress hosts without `ingress.tls`.
+    redirectUris: [`https://${c.hosts.dashboard}/auth/callback`],
     public: { clientId: "kube-kubectl", usePKCE: true },
   };
   if (c.issuer.ca !== undefined) oidc.ca = c.issuer.ca;
@@ -385,12 +391,6 @@ function gardenlet(c: ResolvedConfig, opts: FanOutOptions): Record<string, unkno
     };
   }
   const values: Record<string, unknown> = {
-    global: {
-      token: { id: c.generated.bootstrapTokenId, secret: c.generated.bootstrapTokenSecret },
-      additionalSecrets: [
-        { name: DNS_PROVIDER_SECRET, namespace: GARDEN_NAMESPACE, data: c.dns.global.credentials },
-      ],
-    },
     config: {
       featureGates: { HVPA: true },
       seedConfig: { spec },

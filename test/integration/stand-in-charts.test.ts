@@ -90,30 +90,55 @@ const fullValues: Record<string, Record<string, unknown>> = {
   "cert-manager": {
     installCRDs: true,
     image: { repository: "mirror.invalid/jetstack/cert-manager-controller" },
+    webhook: { image: { repository: "mirror.invalid/jetstack/cert-manager-webhook" } },
+    cainjector: { image: { repository: "mirror.invalid/jetstack/cert-manager-cainjector" } },
+    acmesolver: { image: { repository: "mirror.invalid/jetstack/cert-manager-acmesolver" } },
+    startupapicheck: { image: { repository: "mirror.invalid/jetstack/cert-manager-ctl" } },
   },
   "ingress-nginx": {
     controller: {
-      image: { registry: "mirror.invalid" },
-      podLabels: { app: "nginx-ingress", component: "controller" },
+      image: { registry: "mirror.invalid", digest: "" },
+      admissionWebhooks: {
+        patch: {
+          labels: { "23ke.cloud/component": "ingress-nginx" },
+          image: { registry: "mirror.invalid", digest: "" },
+        },
+      },
+      podLabels: { app: "nginx-ingress", component: "controller", "23ke.cloud/component": "ingress-nginx" },
       service: { annotations: { "cert.gardener.cloud/class": "base-cert-class" } },
       extraArgs: { "enable-ssl-passthrough": "" },
     },
+    defaultBackend: { enabled: true, image: { registry: "mirror.invalid" } },
   },
   "external-dns-management": {
     "external-dns-management": {
       enabled: true,
       configuration: { dnsClass: "base-dns-class", identifier: "landscape-base-dns" },
+      image: { repository: "mirror.invalid/gardener-project/dns-controller-manager" },
+      vpa: { enabled: false },
     },
   },
   "cert-management": {
     createCRDs: { issuers: false, certificates: false },
-    configuration: { defaultIssuer: "default-issuer", certClass: "base-cert-class" },
+    image: { repository: "mirror.invalid/gardener-project/cert-controller-manager" },
+    configuration: {
+      defaultIssuer: "default-issuer",
+      defaultIssuerDomainRanges: "example.test",
+      certClass: "base-cert-class",
+      issuerNamespace: "garden",
+      dnsClass: "base-dns-class",
+      dnsNamespace: "garden",
+    },
   },
   etcd: {
     name: "etcd-events",
-    images: { etcd: { repository: "mirror.invalid/etcd" } },
+    images: { etcd: "mirror.invalid/etcd:v3.4.26-3" },
     tls: { ca: { crt: PEM, key: KEY }, server: { crt: PEM, key: KEY }, client: { crt: PEM, key: KEY } },
-    backup: { storageProvider: "S3", storageContainer: "b", secretData: { accessKeyID: "YQ==" } },
+    backup: {
+      storageProvider: "S3",
+      storageContainer: "b",
+      secretData: { "access-key-id": "YQ==", "secret-access-key": "Yg==", region: "cg==" },
+    },
   },
   identity: {
     connectors: null,
@@ -123,47 +148,101 @@ const fullValues: Record<string, Record<string, unknown>> = {
     dashboardClientSecret: "s",
   },
   "garden-kube-apiserver": {
-    namespace: "garden",
-    apiServer: { hostname: "api.example.test", oidcIssuerURL: "https://identity.example.test/oidc" },
+    replicas: 2,
+    apiServer: {
+      hostname: "api.example.test",
+      serviceName: "garden-kube-apiserver",
+      oidcIssuerURL: "https://identity.example.test/oidc",
+    },
+    etcd: { secretNames: { ca: "etcd-ca", client: "etcd-client" } },
     gardenletBootstrap: { createToken: true, token: { id: "0abcdz", secret: "0123456789abcdef" } },
     tls: {
       admin: { crt: PEM, key: KEY },
       kubeAPIServer: { ca: { crt: PEM, key: KEY }, staticTokens: { healthCheck: "t" } },
     },
-    kubeconfigSecretNamespace: "23ke-system",
   },
   "gardener-controlplane": {
     runtime: { enabled: true },
     application: { enabled: true },
     global: {
-      apiserver: { replicaCount: 2, kubeconfig, tls: { crt: PEM, key: KEY } },
+      apiserver: {
+        replicaCount: 2,
+        clusterIdentity: "landscape",
+        kubeconfig,
+        caBundle: PEM,
+        tls: { crt: PEM, key: KEY },
+        etcd: { caBundle: PEM, tls: { crt: PEM, key: KEY } },
+      },
+      admission: {
+        replicaCount: 2,
+        kubeconfig,
+        config: { server: { webhooks: { tls: { caBundle: PEM, crt: PEM, key: KEY } } } },
+      },
       controller: { kubeconfig },
+      scheduler: { replicaCount: 2, kubeconfig },
     },
   },
   gardenlet: {
-    runtime: { enabled: true },
-    global: { token: { id: "0abcdz", secret: "0123456789abcdef", ca: PEM } },
-    config: { featureGates: { HVPA: true } },
+    config: {
+      featureGates: { HVPA: true },
+      gardenClientConnection: {
+        gardenClusterAddress: "https://api.example.test:443",
+        bootstrapKubeconfig: {
+          secretRef: { name: "gardenlet-kubeconfig-bootstrap", namespace: "flux-system" },
+        },
+        kubeconfigSecret: { name: "gardenlet-kubeconfig", namespace: "garden" },
+      },
+      seedConfig: {
+        metadata: { name: "initial-seed" },
+        spec: { ingress: { domain: "internal.example.test", controller: { kind: "nginx" } } },
+      },
+    },
   },
-  cloudprofiles: { aws: { enabled: true }, openstack: { enabled: false } },
+  cloudprofiles: { aws: { enabled: true }, "pluscloud-open": { enabled: false } },
   dashboard: {
     "gardener-dashboard-runtime": { enabled: true },
     "gardener-dashboard-application": { enabled: true },
-    global: { dashboard: { kubeconfig, apiServerCa: PEM, ingress: { hosts: ["dashboard.example.test"] } } },
+    "utils-templates": { enabled: true },
+    global: {
+      virtualGarden: { enabled: true },
+      dashboard: {
+        apiServerUrl: "https://api.example.test/",
+        sessionSecret: "s",
+        kubeconfig,
+        apiServerCa: PEM,
+        ingress: { hosts: ["dashboard.example.test"] },
+        oidc: {
+          issuerUrl: "https://identity.example.test/oidc",
+          clientId: "dashboard",
+          clientSecret: "s",
+          public: { clientId: "kube-kubectl", usePKCE: true },
+        },
+      },
+    },
   },
   "gardener-metrics-exporter": {
     runtime: { enabled: true },
     application: { enabled: true },
-    global: { kubeconfig },
+    global: { kubeconfig, virtualGarden: { enabled: true } },
   },
   "gardener-webterminal": {
-    runtime: { enabled: true },
-    application: { enabled: true },
-    global: { runtime: { certificate: { certManager: { enabled: true, issuerName: "gardener-ca" } } } },
+    "terminal-controller-manager-runtime": { enabled: true },
+    "terminal-controller-manager-application": { enabled: true },
+    global: {
+      runtime: { certificate: { certManager: { enabled: true, issuerName: "gardener-ca" } } },
+      application: { certificate: { caBundle: PEM } },
+    },
   },
   velero: {
+    snapshotsEnabled: false,
+    image: { repository: "mirror.invalid/velero/velero" },
     credentials: { useSecret: false },
-    configuration: { backupStorageLocation: [{ bucket: "b", provider: "aws", config: { region: "r" } }] },
+    configuration: {
+      extraEnvVars: { AWS_ACCESS_KEY_ID: "a", AWS_SECRET_ACCESS_KEY: "b" },
+      backupStorageLocation: [
+        { name: "default", bucket: "b", provider: "aws", prefix: "velero-backup", config: { region: "r" } },
+      ],
+    },
     initContainers: [
       { name: "velero-plugin-for-aws", image: "velero/velero-plugin-for-aws:v1.8.2", volumeMounts: [] },
     ],
@@ -200,15 +279,78 @@ const fullValues: Record<string, Record<string, unknown>> = {
   },
   addons: { backups: { enabled: false } },
 };
+// Extension charts: controller.values become the ControllerDeployment's providerConfig.values;
+// providers also get their admission subchart, both parts, with its global.* values.
 for (const ext of [
   "provider-aws",
   "provider-openstack",
+  "provider-hcloud",
   "networking-calico",
   "os-gardenlinux",
   "shoot-dns-service",
   "shoot-cert-service",
 ]) {
-  fullValues[ext] = { controller: { enabled: true }, image: { repository: `mirror.invalid/${ext}` } };
+  const values: Record<string, unknown> = {
+    controller: { enabled: true, values: { imageVectorOverwrite: `images: []\n# ${ext}\n` } },
+  };
+  if (ext.startsWith("provider-")) {
+    values[`gardener-extension-admission-${ext.slice("provider-".length)}`] = {
+      enabled: true,
+      application: { enabled: true },
+      runtime: { enabled: true },
+    };
+    values.global = {
+      virtualGarden: { enabled: true },
+      vpa: { enabled: false },
+      webhookConfig: { caBundle: PEM, tls: { crt: PEM, key: KEY } },
+      kubeconfig,
+    };
+  }
+  fullValues[ext] = values;
+}
+
+/**
+ * Where a stand-in takes its pods' nodeSelector and tolerations: the real chart's value paths.
+ * An empty list: the real chart has no such values (the pods are not checked). Charts not listed
+ * take them at the top level.
+ */
+const schedulingPaths: Record<string, string[][]> = {
+  "cert-manager": [[], ["webhook"], ["cainjector"]],
+  "ingress-nginx": [["controller"], ["defaultBackend"]],
+  "external-dns-management": [["external-dns-management"]],
+  "cert-management": [[]],
+  velero: [[], ["nodeAgent"]],
+  cloudprofiles: [],
+  // The gardener group's real charts have no nodeSelector/tolerations values (gardenlet and
+  // garden-kube-apiserver hard-code their tolerations; priority classes are hard-coded or were
+  // post-rendered by 23KE).
+  etcd: [],
+  identity: [],
+  "garden-kube-apiserver": [],
+  "gardener-controlplane": [],
+  gardenlet: [],
+  dashboard: [],
+  "gardener-metrics-exporter": [],
+  "gardener-webterminal": [],
+  "provider-aws": [],
+  "provider-openstack": [],
+  "provider-hcloud": [],
+  "networking-calico": [],
+  "os-gardenlinux": [],
+  "shoot-dns-service": [],
+  "shoot-cert-service": [],
+};
+
+/** `values` with `extra` merged in at `at` (a copy; maps merge, the rest is replaced). */
+function mergeAt(
+  values: Record<string, unknown>,
+  at: string[],
+  extra: Record<string, unknown>,
+): Record<string, unknown> {
+  if (at.length === 0) return { ...values, ...extra };
+  const [head, ...rest] = at as [string, ...string[]];
+  const inner = (values[head] ?? {}) as Record<string, unknown>;
+  return { ...values, [head]: mergeAt(inner, rest, extra) };
 }
 
 /** Own charts that refuse to render without their inputs, with the key the error names. */
@@ -241,6 +383,7 @@ describe("stand-in and own charts render", () => {
     const extensions = [
       { name: "provider-aws", version: "1.51.1" },
       { name: "provider-openstack", version: "1.38.2" },
+      { name: "provider-hcloud", version: "0.6.23" },
       { name: "networking-calico", version: "1.37.0" },
       { name: "os-gardenlinux", version: "0.22.0" },
       { name: "shoot-dns-service", version: "1.41.0" },
@@ -278,11 +421,12 @@ describe("stand-in and own charts render", () => {
       const values = fullValues[name];
       expect(values, `test values for ${name}`).toBeDefined();
       const impossible = { "test.23ke.io/never": "true" };
-      const docs = await render(path.join(dir, name), {
-        ...values,
-        nodeSelector: impossible,
-        tolerations: [{ operator: "Exists" }],
-      });
+      const scheduling = { nodeSelector: impossible, tolerations: [{ operator: "Exists" }] };
+      const paths = schedulingPaths[name] ?? [[]];
+      const docs = await render(
+        path.join(dir, name),
+        paths.reduce((v, at) => mergeAt(v, at, scheduling), values ?? {}),
+      );
       expect(docs.length).toBeGreaterThan(0);
       for (const d of docs) {
         expect(FORBIDDEN_KINDS, `${d.kind} ${d.metadata.name}`).not.toContain(d.kind);
@@ -294,7 +438,8 @@ describe("stand-in and own charts render", () => {
         ).toBeUndefined();
       }
       for (const { name: workload, pod } of podSpecs(docs)) {
-        expect(pod.nodeSelector, workload).toEqual(impossible);
+        // Maps merge: a chart's own default selector (kubernetes.io/os: linux) stays.
+        if (paths.length > 0) expect(pod.nodeSelector, workload).toMatchObject(impossible);
         for (const c of pod.containers)
           expect(c.image, `${workload} ${c.name}`).toMatch(/^[a-z0-9.-]+\.invalid\/|^velero\//);
       }
@@ -303,22 +448,25 @@ describe("stand-in and own charts render", () => {
 
   it("puts registry overwrites into the images", async () => {
     const cm = podSpecs(await render(path.join(standInDir, "cert-manager"), fullValues["cert-manager"]));
-    expect(cm.find((p) => p.name === "Deployment/cert-manager")?.pod.containers[0]?.image).toBe(
+    expect(cm.find((p) => p.name === "Deployment/release-cert-manager")?.pod.containers[0]?.image).toBe(
       "mirror.invalid/jetstack/cert-manager-controller:v1.13.3",
     );
     const ingress = podSpecs(
       await render(path.join(standInDir, "ingress-nginx"), fullValues["ingress-nginx"]),
     );
-    expect(ingress[0]?.pod.containers[0]?.image).toBe("mirror.invalid/ingress-nginx/controller:1.9.4");
+    expect(
+      ingress.find((p) => p.name === "Deployment/release-ingress-nginx-controller")?.pod.containers[0]?.image,
+    ).toBe("mirror.invalid/ingress-nginx/controller:v1.9.4");
     const etcd = await render(path.join(standInDir, "etcd"), fullValues.etcd);
     const sts = podSpecs(etcd).find((p) => p.name === "StatefulSet/etcd-events");
+    // Full references (strings), as in the real etcd chart; the backup sidecar always runs.
     expect(sts?.pod.containers.map((c) => c.image)).toEqual([
-      "mirror.invalid/etcd:v3.5.2",
-      "registry.invalid/gardener/etcdbrctl:v0.19.0",
+      "mirror.invalid/etcd:v3.4.26-3",
+      "registry.invalid/gardener/etcdbrctl:v0.24.7",
     ]);
   });
 
-  it("garden-kube-apiserver writes the virtual garden kubeconfigs", async () => {
+  it("garden-kube-apiserver writes the virtual garden kubeconfigs (two of them into flux-system, as upstream hard-codes)", async () => {
     const docs = await render(
       path.join(standInDir, "garden-kube-apiserver"),
       fullValues["garden-kube-apiserver"],
@@ -326,7 +474,8 @@ describe("stand-in and own charts render", () => {
     const internal = docs.find(
       (d) => d.kind === "Secret" && d.metadata.name === "gardener-internal-kubeconfig",
     );
-    expect(internal?.metadata.namespace).toBe("23ke-system");
+    expect(internal?.metadata.namespace).toBe("flux-system");
+    expect(Object.keys(internal?.data ?? {}).sort()).toEqual(["ca.crt", "tls.crt", "tls.key", "value"]);
     const kc = parse(Buffer.from(internal?.data?.value ?? "", "base64").toString()) as {
       clusters: { cluster: { server: string; "certificate-authority-data": string } }[];
       users: { user: { "client-certificate-data": string } }[];
@@ -340,10 +489,11 @@ describe("stand-in and own charts render", () => {
       docs.find((d) => d.kind === "Secret" && d.metadata.name === "garden-kubeconfig-for-admin")?.metadata
         .namespace,
     ).toBe("garden");
-    expect(
-      docs.find((d) => d.kind === "Secret" && d.metadata.name === "gardenlet-kubeconfig-bootstrap")?.metadata
-        .namespace,
-    ).toBe("23ke-system");
+    const bootstrap = docs.find(
+      (d) => d.kind === "Secret" && d.metadata.name === "gardenlet-kubeconfig-bootstrap",
+    );
+    expect(bootstrap?.metadata.namespace).toBe("flux-system");
+    expect(Object.keys(bootstrap?.data ?? {})).toEqual(["kubeconfig"]);
     expect(docs.find((d) => d.kind === "Ingress")?.metadata.name).toBe("apiserver-ingress");
   });
 
@@ -365,6 +515,304 @@ describe("stand-in and own charts render", () => {
     expect(
       crds(await render(path.join(standInDir, "gardener-controlplane"), { runtime: { enabled: true } })),
     ).toEqual([]);
+  });
+});
+
+describe("pre-gardener, addon and extension stand-ins behave like the real charts", () => {
+  const kinds = (docs: Doc[]): string[] => docs.map((d) => `${d.kind}/${d.metadata.name}`).sort();
+
+  it("reject a key the real chart does not have (values.schema.json)", async () => {
+    for (const [name, values] of [
+      ["cert-manager", { notInTheRealChart: true }],
+      ["ingress-nginx", { controller: { notInTheRealChart: true } }],
+      ["external-dns-management", { image: { repository: "mirror.invalid/dns" } }],
+      ["gardener-webterminal", { runtime: { enabled: true } }],
+      ["provider-aws", { image: { repository: "mirror.invalid/provider-aws" } }],
+      ["provider-aws", { controller: { enabled: true, globallyEnabled: true } }],
+      ["velero", { configuration: { backupStorageLocation: [{ bucket: "b", region: "r" }] } }],
+    ] as const) {
+      await expect(render(path.join(standInDir, name), values), name).rejects.toThrow(/schema/i);
+    }
+  });
+
+  it("external-dns-management renders the dns-controller-manager and its VPA only under external-dns-management.enabled", async () => {
+    const dir = path.join(standInDir, "external-dns-management");
+    expect(await render(dir)).toEqual([]);
+    const on = await render(dir, {
+      "external-dns-management": { enabled: true, configuration: { identifier: "id" } },
+    });
+    expect(kinds(on)).toEqual([
+      // crds/ of the subchart: what the real controller creates itself with createCRDs: false.
+      "CustomResourceDefinition/dnsentries.dns.gardener.cloud",
+      "CustomResourceDefinition/dnsowners.dns.gardener.cloud",
+      "CustomResourceDefinition/dnsproviders.dns.gardener.cloud",
+      "Deployment/dns-controller-manager",
+      "ServiceAccount/dns-controller-manager",
+      "VerticalPodAutoscaler/dns-controller-manager-vpa",
+    ]);
+    // The chart's other subchart: the ControllerRegistration dns-external for the virtual garden.
+    const off = await render(dir, {
+      ...fullValues["external-dns-management"],
+      controller: { enabled: true },
+    });
+    expect(kinds(off)).toContain("ControllerRegistration/dns-external");
+    expect(kinds(off)).not.toContain("VerticalPodAutoscaler/dns-controller-manager-vpa");
+    await expect(render(dir, { "external-dns-management": { enabled: true } })).rejects.toThrow(
+      /configuration.identifier/,
+    );
+  });
+
+  it("gardener-webterminal: parts switched by terminal-controller-manager-{runtime,application}.enabled; the application needs the caBundle", async () => {
+    const dir = path.join(standInDir, "gardener-webterminal");
+    expect(await render(dir)).toEqual([]);
+    const runtime = await render(dir, {
+      "terminal-controller-manager-runtime": { enabled: true },
+      global: { runtime: { certificate: { certManager: { enabled: true, issuerName: "gardener-ca" } } } },
+    });
+    expect(kinds(runtime)).toEqual(
+      expect.arrayContaining([
+        "Deployment/terminal-controller-manager",
+        "Certificate/terminal-webhook-server-cert",
+      ]),
+    );
+    expect(runtime.find((d) => d.kind === "Certificate")?.spec?.issuerRef).toEqual({ name: "gardener-ca" });
+    await expect(
+      render(dir, { "terminal-controller-manager-application": { enabled: true } }),
+    ).rejects.toThrow(/caBundle/);
+    const app = await render(dir, {
+      "terminal-controller-manager-application": { enabled: true },
+      global: { application: { certificate: { caBundle: PEM } } },
+    });
+    expect(kinds(app)).toContain("CustomResourceDefinition/terminals.dashboard.gardener.cloud");
+  });
+
+  it("extension charts render controller.values below image.tag, and the admission parts with their global values", async () => {
+    const docs = await render(path.join(standInDir, "provider-aws"), fullValues["provider-aws"]);
+    const cd = docs.find((d) => d.kind === "ControllerDeployment") as Doc & {
+      providerConfig: { values: Record<string, unknown> };
+    };
+    expect(cd.metadata.name).toBe("provider-aws");
+    expect(cd.providerConfig.values).toEqual({
+      image: { tag: "v1.51.1" },
+      imageVectorOverwrite: "images: []\n# provider-aws\n",
+    });
+    const reg = docs.find((d) => d.kind === "ControllerRegistration");
+    expect((reg?.spec?.resources as { kind: string }[]).map((r) => r.kind)).toContain("DNSRecord");
+    expect(kinds(docs)).toEqual(
+      expect.arrayContaining([
+        "Deployment/gardener-extension-admission-aws",
+        "Service/gardener-extension-admission-aws",
+        "Secret/gardener-extension-admission-aws-cert",
+        "Secret/gardener-extension-admission-aws-kubeconfig",
+        "ClusterRole/gardener-extension-admission-aws",
+      ]),
+    );
+    const dns = await render(path.join(standInDir, "shoot-dns-service"), { controller: { enabled: true } });
+    expect(kinds(dns)).toEqual([
+      "ControllerDeployment/extension-shoot-dns-service",
+      "ControllerRegistration/extension-shoot-dns-service",
+    ]);
+    // global.vpa.enabled defaults to true, as in the real admission chart.
+    const vpa = await render(path.join(standInDir, "provider-hcloud"), {
+      "gardener-extension-admission-hcloud": { enabled: true, runtime: { enabled: true } },
+    });
+    expect(kinds(vpa)).toContain("VerticalPodAutoscaler/gardener-extension-admission-hcloud-vpa");
+  });
+});
+
+describe("gardener stand-ins behave like the real charts", () => {
+  const kinds = (docs: Doc[]): string[] => docs.map((d) => `${d.kind}/${d.metadata.name}`).sort();
+  const find = (docs: Doc[], kind: string, name: string): Doc | undefined =>
+    docs.find((d) => d.kind === kind && d.metadata.name === name);
+
+  it("reject keys the real charts do not read (values.schema.json)", async () => {
+    for (const [name, values] of [
+      ["garden-kube-apiserver", { kubeconfigSecretNamespace: "23ke-system" }],
+      ["garden-kube-apiserver", { images: { "kube-apiserver": "mirror.invalid/kube-apiserver:v1.24.4" } }],
+      ["garden-kube-apiserver", { tls: { client: { crt: PEM, key: KEY } } }],
+      ["etcd", { images: { etcd: { repository: "mirror.invalid/etcd" } } }],
+      ["etcd", { backup: { secretData: { accessKeyID: "YQ==" } } }],
+      ["identity", { nodeSelector: { a: "b" } }],
+      ["gardener-controlplane", { "utils-common": { enabled: true } }],
+      ["gardener-controlplane", { "utils-templates": { enabled: true } }],
+      ["gardener-controlplane", { global: { defaultDomains: [] } }],
+      ["gardenlet", { runtime: { enabled: true } }],
+      ["gardenlet", { global: { token: { id: "0abcdz", secret: "0123456789abcdef" } } }],
+      ["dashboard", { global: { bootstrapper: { kubeconfig } } }],
+      [
+        "dashboard",
+        { global: { dashboard: { oidc: { redirectUri: "https://dashboard.example.test/auth/callback" } } } },
+      ],
+    ] as const) {
+      await expect(render(path.join(standInDir, name), values), name).rejects.toThrow(/schema/i);
+    }
+  });
+
+  it("garden-kube-apiserver puts both kubeconfig Secrets into flux-system, whatever the release namespace", async () => {
+    const docs = await render(
+      path.join(standInDir, "garden-kube-apiserver"),
+      fullValues["garden-kube-apiserver"] ?? {},
+      "other",
+    );
+    for (const name of ["gardener-internal-kubeconfig", "gardenlet-kubeconfig-bootstrap"])
+      expect(find(docs, "Secret", name)?.metadata.namespace, name).toBe("flux-system");
+    expect(find(docs, "Deployment", "garden-kube-apiserver")?.metadata.namespace).toBe("other");
+    const bootstrap = parse(
+      Buffer.from(
+        find(docs, "Secret", "gardenlet-kubeconfig-bootstrap")?.data?.kubeconfig ?? "",
+        "base64",
+      ).toString(),
+    ) as { clusters: { cluster: { server: string } }[] };
+    // The bootstrap kubeconfig's server is hard-coded as well.
+    expect(bootstrap.clusters[0]?.cluster.server).toBe("https://garden-kube-apiserver.garden:443");
+  });
+
+  it("etcd writes the backup Secret's keys per storage provider", async () => {
+    const dir = path.join(standInDir, "etcd");
+    const data = async (storageProvider: string, secretData: Record<string, string>) =>
+      Object.keys(
+        find(await render(dir, { backup: { storageProvider, secretData } }), "Secret", "etcd-backup")?.data ??
+          {},
+      ).sort();
+    expect(
+      await data("S3", { "access-key-id": "YQ==", "secret-access-key": "Yg==", region: "cg==" }),
+    ).toEqual(["accessKeyID", "region", "secretAccessKey"]);
+    expect(await data("ABS", { "storage-account": "YQ==", "storage-key": "Yg==" })).toEqual([
+      "storageAccount",
+      "storageKey",
+    ]);
+    expect(
+      await data("Swift", {
+        "auth-url": "YQ==",
+        "domain-name": "YQ==",
+        password: "YQ==",
+        "region-name": "YQ==",
+        "project-name": "YQ==",
+        username: "YQ==",
+      }),
+    ).toEqual(["authURL", "domainName", "password", "region", "tenantName", "username"]);
+    expect(find(await render(dir), "Secret", "etcd-backup")).toBeUndefined();
+  });
+
+  it("gardener-controlplane: both parts in namespace garden; the virtual garden reaches the runtime's Service through its fixed ClusterIP", async () => {
+    const dir = path.join(standInDir, "gardener-controlplane");
+    const virtualGarden = { deployment: { virtualGarden: { enabled: true, clusterIP: "10.0.0.100" } } };
+    const runtime = await render(dir, { runtime: { enabled: true }, global: virtualGarden }, "other");
+    for (const d of runtime.filter((x) => x.metadata.namespace !== undefined))
+      expect(d.metadata.namespace, `${d.kind} ${d.metadata.name}`).toBe("garden");
+    expect(find(runtime, "Service", "gardener-apiserver")?.spec?.clusterIP).toBe("10.0.0.100");
+    expect(find(runtime, "PriorityClass", "gardener-controlplane")).toBeDefined();
+    const app = await render(dir, { application: { enabled: true }, global: virtualGarden }, "other");
+    expect(find(app, "Namespace", "garden")).toBeDefined();
+    const svc = find(app, "Service", "gardener-apiserver");
+    expect(svc?.metadata.namespace).toBe("garden");
+    const ep = find(app, "Endpoints", "gardener-apiserver") as
+      (Doc & { subsets: { addresses: { ip: string }[] }[] }) | undefined;
+    expect(ep?.subsets[0]?.addresses[0]?.ip).toBe("10.0.0.100");
+    // createNamespace: false leaves the Namespace to whoever installs the chart.
+    const noNs = await render(dir, {
+      application: { enabled: true },
+      global: {
+        deployment: { virtualGarden: { enabled: true, clusterIP: "10.0.0.100", createNamespace: false } },
+      },
+    });
+    expect(find(noNs, "Namespace", "garden")).toBeUndefined();
+    // The test clusters' service range is on loopback, which Endpoints may not point at.
+    const loopback = await render(dir, {
+      application: { enabled: true },
+      global: { deployment: { virtualGarden: { enabled: true, clusterIP: "127.64.0.100" } } },
+    });
+    expect(find(loopback, "Endpoints", "gardener-apiserver")).toBeUndefined();
+    expect(find(loopback, "Service", "gardener-apiserver")?.metadata.annotations).toHaveProperty([
+      "stand-in.23ke.io/endpoints-left-out",
+    ]);
+  });
+
+  it("gardener-controlplane renders a VerticalPodAutoscaler per global.<component>.vpa, and an Hvpa for the apiserver with hvpa.enabled", async () => {
+    const dir = path.join(standInDir, "gardener-controlplane");
+    const vpa = (docs: Doc[]) =>
+      kinds(docs).filter((k) => k.startsWith("VerticalPodAutoscaler/") || k.startsWith("Hvpa/"));
+    expect(vpa(await render(dir, { runtime: { enabled: true } }))).toEqual([]);
+    const all = { vpa: true };
+    expect(
+      vpa(
+        await render(dir, {
+          runtime: { enabled: true },
+          global: { apiserver: all, admission: all, controller: all, scheduler: all },
+        }),
+      ),
+    ).toEqual([
+      "VerticalPodAutoscaler/gardener-admission-controller-vpa",
+      "VerticalPodAutoscaler/gardener-apiserver-vpa",
+      "VerticalPodAutoscaler/gardener-controller-manager-vpa",
+      "VerticalPodAutoscaler/gardener-scheduler-vpa",
+    ]);
+    expect(
+      vpa(
+        await render(dir, {
+          runtime: { enabled: true },
+          global: { apiserver: { vpa: true, hvpa: { enabled: true } } },
+        }),
+      ),
+    ).toEqual(["Hvpa/gardner-apiserver-hvpa"]);
+    const gardenlet = await render(path.join(standInDir, "gardenlet"), { vpa: true });
+    expect(find(gardenlet, "VerticalPodAutoscaler", "gardenlet-vpa")?.apiVersion).toBe(
+      "autoscaling.k8s.io/v1",
+    );
+  });
+
+  it("gardenlet runs with its own PriorityClass and tells the bootstrap kubeconfig Secret it reads", async () => {
+    const docs = await render(path.join(standInDir, "gardenlet"), fullValues.gardenlet ?? {});
+    expect(find(docs, "PriorityClass", "gardener-system-critical")).toBeDefined();
+    const pod = podSpecs(docs).find((p) => p.name === "Deployment/gardenlet")?.pod as PodSpec & {
+      priorityClassName?: string;
+    };
+    expect(pod.priorityClassName).toBe("gardener-system-critical");
+    const cm = docs.find((d) => d.kind === "ConfigMap" && d.metadata.name.startsWith("gardenlet-configmap-"));
+    const config = parse(cm?.data?.["config.yaml"] ?? "") as {
+      gardenClientConnection: { bootstrapKubeconfig: { name: string; namespace: string } };
+    };
+    expect(config.gardenClientConnection.bootstrapKubeconfig).toEqual({
+      name: "gardenlet-kubeconfig-bootstrap",
+      namespace: "flux-system",
+    });
+  });
+
+  it("dashboard needs utils-templates: without it the parts fail to render, as upstream", async () => {
+    const dir = path.join(standInDir, "dashboard");
+    const { "utils-templates": _, ...without } = fullValues.dashboard ?? {};
+    await expect(render(dir, without)).rejects.toThrow(
+      /no template "(rbacversion|deploymentversion|ingressversion)"/,
+    );
+    // The part's own (nested) utils-templates works as well.
+    const app = await render(dir, {
+      "gardener-dashboard-application": { enabled: true, "utils-templates": { enabled: true } },
+    });
+    expect(kinds(app)).toContain("ClusterRole/gardener.cloud:system:dashboard");
+    const runtime = await render(dir, {
+      ...fullValues.dashboard,
+      "gardener-dashboard-application": { enabled: false },
+      global: {
+        ...(fullValues.dashboard?.global as Record<string, unknown>),
+        dashboard: {
+          ...(fullValues.dashboard?.global as { dashboard: object }).dashboard,
+          vpa: { updateMode: "Auto" },
+        },
+      },
+    });
+    expect(kinds(runtime)).toEqual(
+      expect.arrayContaining([
+        "Deployment/gardener-dashboard",
+        "Service/gardener-dashboard-service",
+        "Ingress/gardener-dashboard-ingress",
+        "Secret/gardener-dashboard-sessionsecret",
+        "Secret/gardener-dashboard-oidc",
+        "Secret/gardener-dashboard-kubeconfig",
+      ]),
+    );
+    expect(find(runtime, "VerticalPodAutoscaler", "gardener-dashboard-vpa")?.apiVersion).toBe(
+      "autoscaling.k8s.io/v1beta2",
+    );
   });
 });
 
@@ -552,7 +1000,12 @@ describe("fake controllers in the base cluster", () => {
   });
 
   it("reports a DNSProvider annotated to fail with its message, and Ready again without the annotation", async () => {
-    await install("external-dns-management", "local/external-dns-management", "0.16.0", {});
+    await install(
+      "external-dns-management",
+      "local/external-dns-management",
+      "0.16.0",
+      fullValues["external-dns-management"] ?? {},
+    );
     await install("dnsprovider", path.join(ownDir, "dnsprovider"), undefined, fullValues.dnsprovider ?? {});
     type Provider = Doc & { status?: { state?: string; message?: string; observedGeneration?: number } };
     const state = (want: string, message?: string) => async () => {
@@ -643,6 +1096,11 @@ describe("stand-ins install and become ready", () => {
   let virtualKubeconfig: string | undefined;
   let virtualNs: string;
   let virtualOwned = false;
+  // Namespaces the real charts hard-code, whatever the release namespace: garden-kube-apiserver
+  // writes its two kubeconfig Secrets into flux-system, gardener-controlplane's runtime part puts
+  // everything into garden. Created here when missing, removed again afterwards.
+  const hardCodedNamespaces = ["flux-system", "garden"];
+  const createdNamespaces: string[] = [];
 
   beforeAll(async () => {
     base = baseClient();
@@ -650,6 +1108,11 @@ describe("stand-ins install and become ready", () => {
     virtualNs = uniqueName("standin-virtual");
     virtualKubeconfig = testEnv().virtual?.kubeconfig;
     await helm(["repo", "add", "local", testEnv().helmRepository ?? "", "--force-update"]);
+    for (const name of hardCodedNamespaces) {
+      if ((await base.get("v1", "Namespace", name)) !== undefined) continue;
+      await base.apply({ apiVersion: "v1", kind: "Namespace", metadata: { name } }, "23ke-test");
+      createdNamespaces.push(name);
+    }
   });
   afterAll(async () => {
     for (const r of installed.reverse()) {
@@ -659,6 +1122,7 @@ describe("stand-ins install and become ready", () => {
       ).catch(() => undefined);
     }
     await base.delete("v1", "Namespace", ns).catch(() => undefined);
+    for (const name of createdNamespaces) await base.delete("v1", "Namespace", name).catch(() => undefined);
     if (virtualKubeconfig !== undefined && virtualOwned) {
       const v = virtualClient();
       // Kept on uninstall (helm.sh/resource-policy: keep); remove them so other tests can own them.
@@ -718,7 +1182,7 @@ describe("stand-ins install and become ready", () => {
     [
       "ingress",
       "ingress-nginx",
-      "4.8.3",
+      "4.8.4",
       () => ({
         ...fullValues["ingress-nginx"],
         controller: {
@@ -735,12 +1199,7 @@ describe("stand-ins install and become ready", () => {
       () => ({ ...fullValues.etcd, name: "etcd-events", backup: { storageProvider: "" } }),
     ],
     ["identity", "identity", "3.0.0", () => fullValues.identity ?? {}],
-    [
-      "kube-apiserver",
-      "garden-kube-apiserver",
-      "4.2.0",
-      () => ({ ...fullValues["garden-kube-apiserver"], namespace: ns, kubeconfigSecretNamespace: ns }),
-    ],
+    ["kube-apiserver", "garden-kube-apiserver", "4.2.0", () => fullValues["garden-kube-apiserver"] ?? {}],
     [
       "gardener-runtime",
       "gardener-controlplane",
@@ -760,7 +1219,12 @@ describe("stand-ins install and become ready", () => {
       "0.28.0",
       () => ({ ...fullValues["gardener-metrics-exporter"], application: { enabled: false } }),
     ],
-    ["terminal-runtime", "gardener-webterminal", "0.0.2", () => ({ runtime: { enabled: true } })],
+    [
+      "terminal-runtime",
+      "gardener-webterminal",
+      "0.0.2",
+      () => ({ "terminal-controller-manager-runtime": { enabled: true } }),
+    ],
     ["velero", "velero", "5.2.0", () => fullValues.velero ?? {}],
   ];
 
@@ -768,7 +1232,9 @@ describe("stand-ins install and become ready", () => {
     await install(release, `local/${chart}`, version, values(), testEnv().base.kubeconfig, ns);
   });
 
-  it("base cluster: an impossible nodeSelector from a values layer keeps a stand-in from becoming ready", async () => {
+  // The real identity chart has no nodeSelector value: its stand-in's schema rejects one, so the
+  // install fails before anything is created.
+  it("base cluster: identity has no nodeSelector value; a values layer that sets one is rejected", async () => {
     const release = "identity-broken";
     const file = path.join(scratch, "broken.yaml");
     writeFileSync(file, stringify({ nodeSelector: { "test.23ke.io/never": "true" } }), { mode: 0o600 });
@@ -788,7 +1254,9 @@ describe("stand-ins install and become ready", () => {
       "--timeout",
       "8s",
     ];
-    await expect(helm(args, testEnv().base.kubeconfig)).rejects.toThrow();
+    await expect(helm(args, testEnv().base.kubeconfig)).rejects.toThrow(
+      /schema[\s\S]*additional properties 'nodeSelector' not allowed/,
+    );
     const dep = await base.get<Doc & { status?: { readyReplicas?: number } }>(
       "apps/v1",
       "Deployment",
@@ -803,29 +1271,36 @@ describe("stand-ins install and become ready", () => {
     type Workload = Doc & { status?: { readyReplicas?: number; replicas?: number } };
     const deps = await base.list<Workload>("apps/v1", "Deployment", ns);
     const sts = await base.list<Workload>("apps/v1", "StatefulSet", ns);
+    // gardener-controlplane's runtime part puts its Deployments into garden, as upstream.
+    const controlplane = (await base.list<Workload>("apps/v1", "Deployment", "garden")).filter(
+      (d) => d.metadata.annotations?.["meta.helm.sh/release-namespace"] === ns,
+    );
+    expect(controlplane.map((d) => d.metadata.name).sort()).toEqual([
+      "gardener-admission-controller",
+      "gardener-apiserver",
+      "gardener-controller-manager",
+      "gardener-scheduler",
+    ]);
     expect(deps.map((d) => d.metadata.name).sort()).toEqual(
       [
         "garden-kube-apiserver",
-        "gardener-admission-controller",
-        "gardener-apiserver",
-        "gardener-controller-manager",
         "gardener-dashboard",
         "gardener-metrics-exporter",
-        "gardener-scheduler",
         "gardenlet",
         "identity",
-        "nginx-ingress-controller",
+        "ingress-ingress-nginx-controller",
+        "ingress-ingress-nginx-defaultbackend",
         "terminal-controller-manager",
         "velero",
       ].sort(),
     );
     expect(sts.map((s) => s.metadata.name).sort()).toEqual(["etcd", "etcd-events"]);
-    for (const w of [...deps, ...sts]) {
+    for (const w of [...deps, ...sts, ...controlplane]) {
       const want = (w.spec as { replicas?: number }).replicas ?? 1;
       expect(want, `${w.kind} ${w.metadata.name}`).toBeGreaterThan(0);
       expect(w.status?.readyReplicas, `${w.kind} ${w.metadata.name} ready`).toBe(want);
     }
-    expect(await base.get("v1", "Secret", "gardener-internal-kubeconfig", ns)).toBeDefined();
+    expect(await base.get("v1", "Secret", "gardener-internal-kubeconfig", "flux-system")).toBeDefined();
   });
 
   it("virtual garden: gardener-controlplane application, cloudprofiles, extensions, dashboard/exporter/terminal applications, garden-content", async (ctx) => {
@@ -858,13 +1333,34 @@ describe("stand-ins install and become ready", () => {
       ["networking-calico", "1.37.0"],
       ["shoot-dns-service", "1.41.0"],
     ] as const) {
-      await install(ext, `local/${ext}`, version, fullValues[ext] ?? {}, virtualKubeconfig, virtualNs);
+      // The controller part only: the admission runtime part belongs in the base cluster.
+      await install(
+        ext,
+        `local/${ext}`,
+        version,
+        { controller: fullValues[ext]?.controller },
+        virtualKubeconfig,
+        virtualNs,
+      );
     }
+    // The admission's application part (RBAC, no webhook configuration in the stand-in), as 23KE
+    // installed it into the virtual garden.
+    await install(
+      "admission-provider-aws-application",
+      "local/provider-aws",
+      "1.51.1",
+      {
+        "gardener-extension-admission-aws": { enabled: true, application: { enabled: true } },
+        global: { virtualGarden: { enabled: true }, webhookConfig: { caBundle: PEM } },
+      },
+      virtualKubeconfig,
+      virtualNs,
+    );
     await install(
       "dashboard-application",
       "local/dashboard",
       "1.71.0",
-      { "gardener-dashboard-application": { enabled: true } },
+      { "gardener-dashboard-application": { enabled: true }, "utils-templates": { enabled: true } },
       virtualKubeconfig,
       virtualNs,
     );
@@ -872,7 +1368,7 @@ describe("stand-ins install and become ready", () => {
       "exporter-application",
       "local/gardener-metrics-exporter",
       "0.28.0",
-      { application: { enabled: true } },
+      { application: { enabled: true }, global: { virtualGarden: { enabled: true } } },
       virtualKubeconfig,
       virtualNs,
     );
@@ -880,7 +1376,10 @@ describe("stand-ins install and become ready", () => {
       "terminal-application",
       "local/gardener-webterminal",
       "0.0.2",
-      { application: { enabled: true } },
+      {
+        "terminal-controller-manager-application": { enabled: true },
+        global: { application: { certificate: { caBundle: PEM } } },
+      },
       virtualKubeconfig,
       virtualNs,
     );
@@ -916,7 +1415,7 @@ describe("stand-ins install and become ready", () => {
       (await v.list("core.gardener.cloud/v1beta1", "ControllerRegistration"))
         .map((r) => r.metadata.name)
         .sort(),
-    ).toEqual(["networking-calico", "provider-aws", "shoot-dns-service"]);
+    ).toEqual(["extension-shoot-dns-service", "networking-calico", "provider-aws"]);
     expect((await v.list("core.gardener.cloud/v1beta1", "CloudProfile")).map((r) => r.metadata.name)).toEqual(
       ["aws"],
     );

@@ -157,7 +157,7 @@ describe("fanOut: each document (defaults, issuer on)", () => {
               issuerUrl: "https://identity.gardener.example.org/oidc",
               clientId: "dashboard",
               clientSecret: GEN.dashboardClientSecret,
-              redirectUri: "https://dashboard.gardener.example.org/auth/callback",
+              redirectUris: ["https://dashboard.gardener.example.org/auth/callback"],
               public: { clientId: "kube-kubectl", usePKCE: true },
             },
           },
@@ -207,6 +207,10 @@ describe("fanOut: each document (defaults, issuer on)", () => {
       {
         backups: { enabled: false },
         global: {
+          token: { id: GEN.bootstrapTokenId, secret: GEN.bootstrapTokenSecret },
+          additionalSecrets: [
+            { name: "base-dns-provider-secret", namespace: "garden", data: expect.any(Object) as object },
+          ],
           defaultDomains: [
             {
               domain: "gardener.example.org",
@@ -239,12 +243,6 @@ describe("fanOut: each document (defaults, issuer on)", () => {
     [
       "gardenlet",
       {
-        global: {
-          token: { id: GEN.bootstrapTokenId, secret: GEN.bootstrapTokenSecret },
-          additionalSecrets: [
-            { name: "base-dns-provider-secret", namespace: "garden", data: expect.any(Object) as object },
-          ],
-        },
         config: {
           featureGates: { HVPA: true },
           seedConfig: {
