@@ -278,6 +278,8 @@ const fullValues: Record<string, Record<string, unknown>> = {
     },
   },
   addons: { backups: { enabled: false } },
+  "admission-certificate": { short: "aws", serviceNamespace: "garden" },
+  "vpa-crds": {},
 };
 // Extension charts: controller.values become the ControllerDeployment's providerConfig.values;
 // providers also get their admission subchart, both parts, with its global.* values.
@@ -321,6 +323,9 @@ const schedulingPaths: Record<string, string[][]> = {
   "cert-management": [[]],
   velero: [[], ["nodeAgent"]],
   cloudprofiles: [],
+  // 23ke's own charts without workloads.
+  "admission-certificate": [],
+  "vpa-crds": [],
   // The gardener group's real charts have no nodeSelector/tolerations values (gardenlet and
   // garden-kube-apiserver hard-code their tolerations; priority classes are hard-coded or were
   // post-rendered by 23KE).
@@ -354,7 +359,11 @@ function mergeAt(
 }
 
 /** Own charts that refuse to render without their inputs, with the key the error names. */
-const requiredInputs: Record<string, string> = { dnsprovider: "domains", issuer: "email" };
+const requiredInputs: Record<string, string> = {
+  dnsprovider: "domains",
+  issuer: "email",
+  "admission-certificate": "short",
+};
 
 const FORBIDDEN_KINDS = [
   "ValidatingWebhookConfiguration",
