@@ -188,7 +188,9 @@ describe("release engine", () => {
   it("times out a Deployment that can never become ready, does not apply its dependents, and names it in the status", async () => {
     const before = await revisions(env.base.client);
     // More CPU than any node has: the pod is never scheduled (identity has no nodeSelector value).
-    const values = repoValues({ "identity-values": { resources: { requests: { cpu: "100000" } } } });
+    const values = repoValues({
+      "identity-values": { resources: { requests: { cpu: "100000" }, limits: { cpu: "100000" } } },
+    });
     const { result, helmCalls } = await pass({ values, healthTimeoutMs: 8_000 });
     expect(result.ok).toBe(false);
     const identity = result.components.find((c) => c.name === "identity");
