@@ -32,7 +32,7 @@ export default tseslint.config(
     rules: { "no-restricted-properties": "off" },
   },
   {
-    files: ["eslint.config.js", "bench/**/*.mjs"],
+    files: ["eslint.config.js", "bench/**/*.mjs", "tools/**/*.mjs"],
     ...tseslint.configs.disableTypeChecked,
   },
 );

@@ -121,7 +121,7 @@ describe("base cluster facts", () => {
             targetRef: { apiVersion: "apps/v1", kind: "Deployment", name: "x" },
             updatePolicy: { updateMode: "Auto" },
           },
-        } as KubeObject,
+        },
         "23ke-test",
       );
     }
@@ -172,7 +172,7 @@ describe("base cluster facts", () => {
         kind: "Service",
         metadata: { name: "gardener-apiserver", namespace: "garden" },
         spec: { clusterIP: ip, ports: [{ port: 443 }] },
-      } as KubeObject,
+      },
       "23ke-test",
     );
     const second = await runConfigurationStage(client, { namespace: NS, configLayers: l });

@@ -1,4 +1,5 @@
 // Writes the generated pages under docs/ from the built code (npm run docs).
+import console from "node:console";
 import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { loadCatalog, latestCatalogVersion } from "../../dist/catalog/load-catalog.js";

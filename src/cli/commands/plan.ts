@@ -28,6 +28,7 @@ import { releaseUnits, type ReleaseUnit } from "../../reconcile/release-units.js
 import { StatusStore } from "../../reconcile/status-store.js";
 import { MANIFESTS_COMPONENT } from "../../reconcile/virtual-manifests.js";
 import { topologicalOrder } from "../../stages/graph.js";
+import type { ComponentRecord } from "../../status/component-state.js";
 import { MASKED, maskSecrets } from "../../values/values-mask.js";
 import { print, type CliContext } from "../context.js";
 import {
@@ -118,7 +119,10 @@ export async function planCommand(ctx: CliContext, o: PlanOptions): Promise<numb
       secrets.set(s.metadata.name, s.data ?? {});
     }
   }
-  const records = base === undefined ? new Map() : await new StatusStore(base.client, ns).readAll();
+  const records: Map<string, ComponentRecord> =
+    base === undefined
+      ? new Map<string, ComponentRecord>()
+      : await new StatusStore(base.client, ns).readAll();
   let backupsEnabled = false;
   let installVpaCrds = false;
   if (layers !== undefined) {

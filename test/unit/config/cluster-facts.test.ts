@@ -38,7 +38,7 @@ const svc = (ns: string, name: string, ip: string): KubeObject =>
     kind: "Service",
     metadata: { name, namespace: ns },
     spec: { clusterIP: ip },
-  }) as KubeObject;
+  });
 
 /** A cluster of the given objects; `serviceCIDR` undefined: the ServiceCIDR API is not served. */
 function cluster(objs: KubeObject[], serviceCIDR?: string): FactsClient {
