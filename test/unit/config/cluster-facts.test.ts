@@ -32,13 +32,12 @@ function config(extra = ""): ResolvedConfig {
   return resolveConfig(layers, offlineGeneratedSecrets()).config;
 }
 
-const svc = (ns: string, name: string, ip: string): KubeObject =>
-  ({
-    apiVersion: "v1",
-    kind: "Service",
-    metadata: { name, namespace: ns },
-    spec: { clusterIP: ip },
-  });
+const svc = (ns: string, name: string, ip: string): KubeObject => ({
+  apiVersion: "v1",
+  kind: "Service",
+  metadata: { name, namespace: ns },
+  spec: { clusterIP: ip },
+});
 
 /** A cluster of the given objects; `serviceCIDR` undefined: the ServiceCIDR API is not served. */
 function cluster(objs: KubeObject[], serviceCIDR?: string): FactsClient {
