@@ -28,21 +28,30 @@ function collectRepeat(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
-/** The inputs plan and apply share: config, configuration repository, clusters, charts. */
-function landscapeCommand(cmd: Command): Command {
+/** Where the landscape's inputs come from: the config, the configuration repository, the catalog. */
+function inputOptions(cmd: Command): Command {
   return cmd
-    .option("-f, --file <file>", h.file, collectRepeat, [] as string[])
     .option("--values-dir <dir>", h.valuesDir)
     .option("--config-repo <url>", h.configRepo)
     .option("--config-ref <ref>", h.configRef)
     .option("--config-path <path>", h.configPath)
-    .option("--catalog <version>", h.catalog)
-    .option("--kubeconfig <file>", h.kubeconfig)
-    .option("--virtual-kubeconfig <file>", h.virtualKubeconfig)
-    .option("--system-namespace <ns>", h.systemNamespace, DEFAULT_SYSTEM_NAMESPACE)
+    .option("--catalog <version>", h.catalog);
+}
+
+/** Where charts come from and what renders them. */
+function chartOptions(cmd: Command): Command {
+  return cmd
+    .option("-n, --system-namespace <ns>", h.systemNamespace, DEFAULT_SYSTEM_NAMESPACE)
     .option("--helm <path>", h.helm)
     .option("--chart-mirror <from=to>", h.chartMirror, collectRepeat, [] as string[])
-    .option("--cache-dir <dir>", h.cacheDir)
+    .option("--cache-dir <dir>", h.cacheDir);
+}
+
+/** The inputs plan and apply share: config, configuration repository, clusters, charts. */
+function landscapeCommand(cmd: Command): Command {
+  return chartOptions(inputOptions(cmd.option("-f, --file <file>", h.file, collectRepeat, [] as string[])))
+    .option("--kubeconfig <file>", h.kubeconfig)
+    .option("--virtual-kubeconfig <file>", h.virtualKubeconfig)
     .option("--concurrency <n>", h.concurrency, positiveInt, 4)
     .option("--timeout <seconds>", h.timeout, positiveInt, 300);
 }
@@ -230,25 +239,20 @@ Examples:
       ) => setExit(await valuesCommand(ctx, component, o)),
     );
 
-  program
-    .command("template")
-    .description(
-      "render the manifests of the landscape's components offline, with their merged values and post-renderers (like helmfile template)",
-    )
-    .argument(
-      "[component...]",
-      "components to render (default: all of this landscape), e.g. etcd kube-apiserver",
-    )
-    .requiredOption("-f, --file <file>", h.file, collectRepeat, [] as string[])
-    .option("--values-dir <dir>", h.valuesDir)
-    .option("--config-repo <url>", h.configRepo)
-    .option("--config-ref <ref>", h.configRef)
-    .option("--config-path <path>", h.configPath)
-    .option("--catalog <version>", h.catalog)
-    .option("-n, --system-namespace <ns>", h.systemNamespace, DEFAULT_SYSTEM_NAMESPACE)
-    .option("--helm <path>", h.helm)
-    .option("--chart-mirror <from=to>", h.chartMirror, collectRepeat, [] as string[])
-    .option("--cache-dir <dir>", h.cacheDir)
+  chartOptions(
+    inputOptions(
+      program
+        .command("template")
+        .description(
+          "render the manifests of the landscape's components offline, with their merged values and post-renderers (like helmfile template)",
+        )
+        .argument(
+          "[component...]",
+          "components to render (default: all of this landscape), e.g. etcd kube-apiserver",
+        )
+        .requiredOption("-f, --file <file>", h.file, collectRepeat, [] as string[]),
+    ),
+  )
     .option("--output-dir <dir>", "write one <component>.yaml per component into DIR instead of stdout")
     .option("--show-secrets", "print Secret data and credentials instead of masking them", false)
     .addHelpText(

@@ -21,25 +21,14 @@ import { startEnvironment, type Environment } from "../../src/devenv/environment
 import { HelmDriver } from "../../src/helm/helm-driver.js";
 import type { KubeClient, KubeObject } from "../../src/kube/client.js";
 import { waitFor } from "../../src/util/wait.js";
+import { MINIMAL_CONFIG } from "../support/config-text.js";
 import { testEnv } from "../support/env.js";
 
 const root = path.resolve(import.meta.dirname, "..", "..");
 const NS = "23ke-system";
-const b64 = (s: string): string => Buffer.from(s).toString("base64");
-const CONFIG = `issuer:
-  acme:
-    email: ops@example.org
-domains:
-  global:
-    domain: gardener.example.org
-    provider: aws-route53
-    credentials:
-      AWS_ACCESS_KEY_ID: ${b64("id")}
-      AWS_SECRET_ACCESS_KEY: ${b64("secret")}
-`;
 
 function layers(extra: string): ConfigLayer[] {
-  const r = parseConfigLayers([CONFIG, extra].map((text, i) => ({ name: `l${i}`, text })));
+  const r = parseConfigLayers([MINIMAL_CONFIG, extra].map((text, i) => ({ name: `l${i}`, text })));
   expect(r.problems).toEqual([]);
   return r.layers;
 }

@@ -14,21 +14,10 @@ import {
 } from "../../../src/config/index.js";
 import type { FactsClient } from "../../../src/config/cluster-facts.js";
 import type { KubeObject } from "../../../src/kube/client.js";
-
-const BASE = `issuer:
-  acme:
-    email: ops@example.org
-domains:
-  global:
-    domain: gardener.example.org
-    provider: aws-route53
-    credentials:
-      AWS_ACCESS_KEY_ID: aWQ=
-      AWS_SECRET_ACCESS_KEY: c2VjcmV0
-`;
+import { MINIMAL_CONFIG } from "../../support/config-text.js";
 
 function config(extra = ""): ResolvedConfig {
-  const { layers } = parseConfigLayers([BASE, extra].map((text, i) => ({ name: `l${i}`, text })));
+  const { layers } = parseConfigLayers([MINIMAL_CONFIG, extra].map((text, i) => ({ name: `l${i}`, text })));
   return resolveConfig(layers, offlineGeneratedSecrets()).config;
 }
 
