@@ -11,6 +11,7 @@ import { fileURLToPath } from "node:url";
 import {
   fanOut,
   generateSecrets,
+  offlineClusterFacts,
   parseConfigLayers,
   renderBaseValues,
   resolveConfig,
@@ -27,7 +28,7 @@ function once() {
   const { layers, problems } = parseConfigLayers([{ name: "23ke-config", text, source: file }]);
   if (problems.length > 0) throw new Error(`example does not parse: ${problems.length} problems`);
   const { config } = resolveConfig(layers, generated);
-  const docs = fanOut(config, { systemNamespace: "23ke-system" });
+  const docs = fanOut(config, { systemNamespace: "23ke-system", cluster: offlineClusterFacts(config) });
   let bytes = 0;
   for (const d of docs) bytes += renderBaseValues(d).length;
   return { docs: docs.length, bytes };
