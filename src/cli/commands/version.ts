@@ -15,17 +15,29 @@ export function toolVersion(): string {
   return pkg.version;
 }
 
+/**
+ * 23ke's own version always; helm's when it can be found and run, otherwise why not (the
+ * command still succeeds: it answers "which 23ke is this", which matters most when helm is not
+ * there).
+ */
 export async function versionCommand(ctx: CliContext, opts: VersionOptions): Promise<number> {
-  const helm = findHelm(opts.helm, ctx.env.PATH, [path.join(projectRoot, "tools", "testenv", "bin", "helm")]);
-  const hv = await helmVersion(helm);
+  let helm: { version?: string; path?: string; error?: string };
+  try {
+    const p = findHelm(opts.helm, ctx.env.PATH, [path.join(projectRoot, "tools", "testenv", "bin", "helm")]);
+    helm = { path: p, version: await helmVersion(p) };
+  } catch (e) {
+    helm = { error: (e as Error).message };
+  }
   if (opts.output === "json") {
-    print(
-      ctx,
-      JSON.stringify({ version: toolVersion(), node: process.version, helm: { version: hv, path: helm } }),
-    );
+    print(ctx, JSON.stringify({ version: toolVersion(), node: process.version, helm }));
   } else {
     print(ctx, `23ke ${toolVersion()}`);
-    print(ctx, `helm ${hv} (${helm})`);
+    print(
+      ctx,
+      helm.error === undefined
+        ? `helm ${helm.version ?? ""} (${helm.path ?? ""})`
+        : `helm: missing: ${helm.error}`,
+    );
     print(ctx, `node ${process.version}`);
   }
   return 0;

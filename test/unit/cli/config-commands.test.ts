@@ -246,3 +246,16 @@ describe("23ke values", () => {
     expect(r.stdout).toContain("gardenlet");
   });
 });
+
+describe("23ke version", () => {
+  it("prints its own version even when helm is missing, and says so (exit 0)", async () => {
+    const r = await run(["version", "--helm", path.join(dir, "no-such-helm")], dir);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^23ke \d+\.\d+\.\d+\n/);
+    expect(r.stdout).toContain("helm: missing:");
+    const j = await run(["version", "--helm", path.join(dir, "no-such-helm"), "-o", "json"], dir);
+    const out = JSON.parse(j.stdout) as { version: string; helm: { error?: string } };
+    expect(out.version).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(out.helm.error).toContain("does not exist");
+  });
+});
