@@ -9,6 +9,8 @@ export default defineConfig({
         test: {
           name: "unit",
           include: ["test/unit/**/*.test.ts"],
+          // The CLI tests run the built binary; on a loaded 2-core machine a start takes seconds.
+          testTimeout: 30_000,
         },
       },
       {
