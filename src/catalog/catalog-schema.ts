@@ -94,6 +94,20 @@ export const componentSchema = z.strictObject({
   injections: z.array(injectionSchema).default([]),
   /** The component exists only when this is enabled. */
   condition: z.enum(conditionNames).optional(),
+  /**
+   * Objects the component's controller creates when it starts, which the chart does not render
+   * (external-dns-management registers its CRDs itself): the component is Ready only when they are.
+   */
+  awaits: z
+    .array(
+      z.strictObject({
+        apiVersion: z.string().min(1),
+        kind: z.string().min(1),
+        name: z.string().min(1),
+        namespace: z.string().min(1).optional(),
+      }),
+    )
+    .default([]),
   /** Applied to the rendered manifests, in order. */
   postRenderers: z.array(postRendererSchema).default([]),
   /** One release per enabled extension of the merged values (chart name/version from them). */

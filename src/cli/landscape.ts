@@ -24,6 +24,7 @@ import { VirtualGarden } from "../reconcile/virtual-garden.js";
 import { readConfigRevision } from "../sources/config-repo/config-repo-reader.js";
 import { GitSource, type GitSourceSpec } from "../sources/git/git-source.js";
 import { ChartSource as HelmChartSource } from "../sources/helm/chart-source.js";
+import { parseMirrorSpecs } from "../sources/helm/repository-mirrors.js";
 import { parseValuesDocument } from "../values/values-document.js";
 import type { CliContext } from "./context.js";
 import { projectRoot } from "./paths.js";
@@ -102,24 +103,11 @@ export function configLayersFromFiles(files: readonly string[]): ConfigLayer[] {
   return layers;
 }
 
-function parseMirrors(specs: readonly string[], catalog: Catalog): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const s of specs) {
-    const i = s.indexOf("=");
-    if (i <= 0) throw new UsageError(`--chart-mirror ${s}: expected FROM=TO`);
-    const from = s.slice(0, i);
-    const to = s.slice(i + 1);
-    if (from === "*") for (const url of Object.values(catalog.repositories)) out[url] = to;
-    else out[catalog.repositories[from] ?? from] = to;
-  }
-  return out;
-}
-
 export function chartSource(o: LandscapeOptions, catalog: Catalog, ctx: CliContext): EngineChartSource {
   const cacheDir = o.cacheDir ?? path.join(os.homedir(), ".cache", "23ke");
   const upstream = new HelmChartSource({
     cacheDir: path.join(cacheDir, "charts"),
-    mirrors: parseMirrors(o.chartMirror ?? [], catalog),
+    mirrors: parseMirrorSpecs(o.chartMirror ?? [], catalog.repositories, "--chart-mirror"),
   });
   void ctx;
   return new BuiltinCharts(path.join(projectRoot, "charts"), {

@@ -80,7 +80,11 @@ export function applyPostRenderPatches(manifests: string, patches: readonly Post
   let copied = 0;
   parseAllDocuments(manifests, yamlOptions).forEach((doc, i) => {
     const [err] = doc.errors;
-    if (err !== undefined) {
+    // A document that go-yaml reads but the `yaml` package finds fault with (some upstream CRDs
+    // indent multi-line quoted strings less than YAML 1.2 allows) is copied as it is when no patch
+    // targets it; only a document to be patched must parse cleanly.
+    const targeted = doc.contents !== null && patches.some((p) => targetMatches(p.target, doc.toJS()));
+    if (err !== undefined && targeted) {
       // The code and position only: the full message quotes the line, which may be secret data.
       const at =
         err.linePos === undefined ? "" : ` at line ${err.linePos[0].line}, column ${err.linePos[0].col}`;
@@ -89,7 +93,7 @@ export function applyPostRenderPatches(manifests: string, patches: readonly Post
       });
     }
     const contents = doc.contents;
-    if (contents === null) return;
+    if (contents === null || !targeted) return;
     let value: unknown = doc.toJS();
     let matched = false;
     for (const p of patches) {

@@ -179,7 +179,7 @@ export async function applyComponent(
       await waitHealthy({
         client,
         namespace: unit.namespace,
-        objects: prev.objects ?? [],
+        objects: [...(prev.objects ?? []), ...(unit.awaits ?? [])],
         timeoutMs: ctx.healthTimeoutMs,
         signal,
         onProgress: (m) => ctx.report(ComponentState.checkingHealth, m),
@@ -240,7 +240,7 @@ export async function applyComponent(
     await waitHealthy({
       client,
       namespace: unit.namespace,
-      objects,
+      objects: [...objects, ...(unit.awaits ?? [])],
       timeoutMs: ctx.healthTimeoutMs,
       signal,
       onProgress: (m) => ctx.report(ComponentState.checkingHealth, m),

@@ -13,6 +13,7 @@ import type {
   Target,
 } from "../catalog/catalog-schema.js";
 import { CONFIGURATION } from "../catalog/load-catalog.js";
+import type { ObjectRef } from "../health/wait-healthy.js";
 import { mergeValues } from "../values/values-merge.js";
 
 export interface ReleaseUnit {
@@ -33,6 +34,8 @@ export interface ReleaseUnit {
   omit?: string[];
   /** Patches of the rendered manifests (resolved against the merged values: post-renderers.ts). */
   postRenderers: PostRenderer[];
+  /** Objects to be Ready beside those the release renders (catalog `awaits`). */
+  awaits?: ObjectRef[];
   /** For an expanded extension: its settings from the merged extensions values. */
   extension?: ExtensionSetting;
 }
@@ -147,6 +150,16 @@ export function releaseUnits(catalog: Catalog, facts: UnitFacts): ReleaseUnit[] 
       injections: c.injections,
       inline: substitute(c.values.inline, facts.systemNamespace) as Record<string, unknown>,
       ...(c.values.omit.length === 0 ? {} : { omit: c.values.omit }),
+      ...(c.awaits.length === 0
+        ? {}
+        : {
+            awaits: c.awaits.map((a): ObjectRef => ({
+              apiVersion: a.apiVersion,
+              kind: a.kind,
+              name: a.name,
+              ...(a.namespace === undefined ? {} : { namespace: a.namespace }),
+            })),
+          }),
       postRenderers: substitute(c.postRenderers, facts.systemNamespace) as PostRenderer[],
     });
   }

@@ -113,6 +113,25 @@ describe("23ke plan, apply, status", () => {
     expect(text.stdout).toMatch(/^internal-gardenlet +ready +gardenlet-1\.86\.0 +1 /m);
   });
 
+  it("apply -o json prints one JSON document on stdout, progress on stderr", async () => {
+    const dir = repoDir("repo-1", { "extensions-values": { "provider-aws": { enabled: true } } });
+    const r = await cli([
+      "apply",
+      "-f",
+      config,
+      "--values-dir",
+      dir,
+      "-o",
+      "json",
+      ...clusterArgs(landscape),
+    ]);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as { ok: boolean; components: { name: string; state: string }[] };
+    expect(out.ok).toBe(true);
+    expect(out.components.find((c) => c.name === "provider-aws")?.state).toBe("unchanged");
+    expect(r.stderr).toMatch(/provider-aws +unchanged/);
+  });
+
   it("plan with a cluster shows what would change, with a values diff and secrets masked", async () => {
     const dir = repoDir("repo-2", {
       "extensions-values": { "provider-aws": { enabled: true } },

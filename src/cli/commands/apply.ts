@@ -37,26 +37,29 @@ export function summaryTable(r: PassResult): string[] {
   return lines;
 }
 
-/** Runs one pass with the given options; shared by `apply` and `dev up`. */
+/**
+ * Runs one pass with the given options; shared by `apply` and `dev up`. Progress goes to `out`
+ * (stderr when stdout carries a JSON document).
+ */
 export async function runApply(
   ctx: CliContext,
   o: LandscapeOptions,
   live: boolean,
   onHelm?: (args: readonly string[]) => void,
+  out: NodeJS.WritableStream = ctx.stdout,
 ): Promise<PassResult> {
   const catalog = catalogOf(o);
   const layers = checkedConfigLayers(o);
   const { client, kubeconfig } = baseClient(o, ctx.env);
   const virtual = virtualGarden(o, client);
   const progress = live
-    ? new LiveProgress((s) => ctx.stdout.write(s), (ctx.stdout as { columns?: number }).columns ?? 120)
-    : new LineProgress((s) => ctx.stdout.write(s));
+    ? new LiveProgress((s) => out.write(s), (out as { columns?: number }).columns ?? 120)
+    : new LineProgress((s) => out.write(s));
   try {
     const repo = await configRepoValues(o, ctx.signal);
     if (repo !== undefined && !live)
-      print(
-        ctx,
-        `configuration repository revision ${repo.revision}: ${repo.values.size} values file(s), ${repo.manifests.length} garden-content manifest(s)`,
+      out.write(
+        `configuration repository revision ${repo.revision}: ${repo.values.size} values file(s), ${repo.manifests.length} garden-content manifest(s)\n`,
       );
     return await reconcilePass({
       base: client,
@@ -81,7 +84,8 @@ export async function runApply(
 }
 
 export async function applyCommand(ctx: CliContext, o: ApplyOptions): Promise<number> {
-  const r = await runApply(ctx, o, ctx.isTTY && o.output === "text");
+  const json = o.output === "json";
+  const r = await runApply(ctx, o, ctx.isTTY && !json, undefined, json ? ctx.stderr : ctx.stdout);
   if (o.output === "json") {
     print(ctx, JSON.stringify({ ok: r.ok, components: r.components, uninstalled: r.uninstalled }, null, 2));
   } else {

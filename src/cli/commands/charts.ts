@@ -9,11 +9,12 @@ import path from "node:path";
 import { parse } from "yaml";
 import { z } from "zod";
 import { latestCatalogVersion, loadCatalog } from "../../catalog/load-catalog.js";
-import { ValidationError, UsageError } from "../../errors/errors.js";
+import { ValidationError } from "../../errors/errors.js";
 import { findHelm } from "../../helm/helm-binary.js";
 import { helmOciPuller } from "../../helm/helm-pull.js";
 import { ChartSource, type ChartRef, type RepositoryCredentials } from "../../sources/helm/chart-source.js";
 import { pullCharts } from "../../sources/helm/charts-pull.js";
+import { parseMirrorSpecs } from "../../sources/helm/repository-mirrors.js";
 import { print, printErr, type CliContext } from "../context.js";
 import { projectRoot } from "../paths.js";
 
@@ -68,17 +69,6 @@ export function catalogCharts(catalog: string | undefined): ChartRef[] {
   });
 }
 
-function parseMirrors(pairs: readonly string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const p of pairs) {
-    const i = p.indexOf("=");
-    if (i <= 0 || i === p.length - 1) throw new UsageError(`--mirror ${p}: expected UPSTREAM=TARGET`);
-    const target = p.slice(i + 1);
-    out[p.slice(0, i)] = /^[a-z]+:\/\//.test(target) ? target : path.resolve(target);
-  }
-  return out;
-}
-
 export function defaultCacheDir(env: NodeJS.ProcessEnv): string {
   return path.join(env.XDG_CACHE_HOME ?? path.join(env.HOME ?? os.homedir(), ".cache"), "23ke");
 }
@@ -103,7 +93,11 @@ export async function chartsPullCommand(ctx: CliContext, opts: ChartsPullOptions
   const source = new ChartSource({
     cacheDir: path.join(opts.cacheDir ?? defaultCacheDir(ctx.env), "sources"),
     credentials,
-    mirrors: parseMirrors(opts.mirror ?? []),
+    mirrors: parseMirrorSpecs(
+      opts.mirror ?? [],
+      Object.fromEntries(refs.map((r) => [r.repository, r.repository])),
+      "--mirror",
+    ),
     ...(needsHelm
       ? {
           ociPuller: helmOciPuller({

@@ -459,9 +459,21 @@ describe("applyPostRenderPatches", () => {
 
   it("refuses input that is not YAML, without quoting it", () => {
     const input = "kind: A\n---\nkind: Secret\ndata: [s3cr3t\n";
-    expect(() => applyPostRenderPatches(input, [{ target: { kind: "A" }, patch: [] }])).toThrow(
+    expect(() => applyPostRenderPatches(input, [{ target: { kind: "Secret" }, patch: [] }])).toThrow(
       /^post-render input document 2 is not valid YAML: [A-Z_]+ at line \d+, column \d+$/,
     );
+  });
+
+  it("copies a document it does not patch as it is, even one the yaml package finds fault with", () => {
+    // As upstream CRDs render: a multi-line single-quoted string indented like its key.
+    const crd =
+      "kind: CustomResourceDefinition\nmetadata:\n  name: x\nspec:\n  d:\n    description: 'one\n    two'\n";
+    const input = `${crd}---\nkind: A\nmetadata:\n  name: a\n`;
+    const out = applyPostRenderPatches(input, [
+      { target: { kind: "A" }, patch: [{ op: "add", path: "/spec", value: { x: 1 } }] },
+    ]);
+    expect(out.startsWith(crd)).toBe(true);
+    expect(out).toContain("x: 1");
   });
 
   it("reads its own output", () => {
