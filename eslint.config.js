@@ -4,7 +4,17 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/", "node_modules/", "tools/testenv/bin/", "coverage/", "**/*.js", "!eslint.config.js"] },
+  {
+    ignores: [
+      "dist/",
+      "tools/devenv/dist/",
+      "node_modules/",
+      "tools/testenv/bin/",
+      "coverage/",
+      "**/*.js",
+      "!eslint.config.js",
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -28,8 +38,42 @@ export default tseslint.config(
     },
   },
   {
-    files: ["src/cli/main.ts", "test/**", "bench/**"],
+    files: ["src/cli/main.ts", "tools/devenv/src/main.ts", "test/**", "bench/**"],
     rules: { "no-restricted-properties": "off" },
+  },
+  // The local environment stays outside the product (ADR 0006): the product never imports it, and
+  // it reaches the product only as "#product/…" (the built dist/ at run time).
+  {
+    files: ["src/**"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              regex: "(^|/)tools/devenv(/|$)",
+              message: "The product does not import the local environment (tools/devenv).",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ["tools/devenv/src/**"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              regex: "^\\.\\./",
+              message: 'Import the product as "#product/…" (the built dist/ at run time).',
+            },
+          ],
+        },
+      ],
+    },
   },
   {
     files: ["eslint.config.js", "bench/**/*.mjs", "tools/**/*.mjs"],

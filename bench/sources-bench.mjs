@@ -8,8 +8,8 @@ import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import process from "node:process";
-import { helmEnvFor, projectRoot } from "../dist/devenv/environment.js";
-import { startHelmRepoServer } from "../dist/devenv/helm-repo-server.js";
+import { helmEnvFor, projectRoot } from "../tools/devenv/dist/environment.js";
+import { startHelmRepoServer } from "../tools/devenv/dist/helm-repo-server.js";
 import { ChartSource } from "../dist/sources/helm/chart-source.js";
 
 const CHARTS = 30;

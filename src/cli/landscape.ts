@@ -59,7 +59,7 @@ export const landscapeOptionHelp = {
   virtualKubeconfig:
     "kubeconfig of the virtual garden, instead of Secret gardener-internal-kubeconfig (for runs outside the cluster)",
   systemNamespace: "namespace of 23ke's own state: config, values, generated secrets, status",
-  helm: "helm binary (default: helm on PATH, then the project's built one)",
+  helm: "helm binary (default: $HELM_BINARY, else helm on PATH)",
   chartMirror:
     "replace a chart repository URL: FROM=TO (TO may be a local directory); '*=TO' mirrors every upstream repository; repeatable",
   cacheDir: "cache of charts and git checkouts (default: ~/.cache/23ke)",
@@ -126,7 +126,7 @@ export function helmDriver(
   env: NodeJS.ProcessEnv,
   onInvoke?: (args: readonly string[]) => void,
 ): HelmDriver {
-  const helm = findHelm(o.helm, env.PATH, [path.join(projectRoot, "tools", "testenv", "bin", "helm")]);
+  const helm = findHelm(o.helm, env);
   return new HelmDriver({ helm, env, ...(onInvoke === undefined ? {} : { onInvoke }) });
 }
 

@@ -12,7 +12,6 @@ import {
 } from "../errors/errors.js";
 import { chartsPullCommand } from "./commands/charts.js";
 import { applyCommand } from "./commands/apply.js";
-import { devDownCommand, devUpCommand } from "./commands/dev.js";
 import { planCommand } from "./commands/plan.js";
 import { runCommand, type RunOptions } from "./commands/run.js";
 import { statusCommand } from "./commands/status.js";
@@ -67,12 +66,6 @@ function textOrJson(value: string): "text" | "json" {
   return value;
 }
 
-function intOption(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError("expected a whole number");
-  return n;
-}
-
 export function buildProgram(ctx: CliContext, setExit: (code: number) => void): Command {
   const program = new Command("23ke")
     .description("Install and keep converged a Gardener landscape on one Kubernetes cluster, the 23KE way.")
@@ -87,42 +80,9 @@ export function buildProgram(ctx: CliContext, setExit: (code: number) => void): 
   program
     .command("version")
     .description("print the version of 23ke, of the Helm it drives, and of Node.js")
-    .option("--helm <path>", "helm binary to use (default: helm on PATH, then the project's built one)")
+    .option("--helm <path>", "helm binary to use (default: $HELM_BINARY, else helm on PATH)")
     .option("-o, --output <format>", "text or json", "text")
     .action(async (o: { helm?: string; output: "text" | "json" }) => setExit(await versionCommand(ctx, o)));
-
-  const dev = program
-    .command("dev")
-    .description("the local environment: real apiservers, simulated nodes, on loopback");
-  dev
-    .command("up")
-    .description(
-      "start the local environment, install the landscape into it, print the status, and keep it running until Ctrl-C",
-    )
-    .option("--dir <dir>", "working directory of the environment", ".devenv")
-    .option("--nodes <n>", "simulated nodes in the base cluster", intOption, 2)
-    .option("--bin-dir <dir>", "where the test-environment binaries are (default: tools/testenv/bin)")
-    .option("--once", "start, apply, print, and stop again (a smoke check)", false)
-    .option("--no-apply", "only start the environment, do not install the landscape")
-    .option(
-      "--config <file>",
-      "the 23ke-config to store as Secret 23ke-config (default: the project's examples/23ke-config-minimal.yaml)",
-    )
-    .action(
-      async (o: {
-        dir: string;
-        nodes: number;
-        binDir?: string;
-        once: boolean;
-        apply: boolean;
-        config?: string;
-      }) => setExit(await devUpCommand(ctx, o)),
-    );
-  dev
-    .command("down")
-    .description("end the processes of a local environment left running")
-    .option("--dir <dir>", "working directory of the environment", ".devenv")
-    .action(async (o: { dir: string }) => setExit(await devDownCommand(ctx, o)));
 
   const charts = program.command("charts").description("Helm charts of a release catalog");
   charts

@@ -7,6 +7,7 @@
  * `offlineClusterFacts`, which marks what only the cluster can tell as a placeholder. The client
  * is passed in; this module never builds one.
  */
+import { Reason } from "../status/reasons.js";
 import { TerminalError } from "../errors/errors.js";
 import type { KubeClient, KubeObject } from "../kube/client.js";
 import type { ResolvedConfig } from "./config-resolve.js";
@@ -126,7 +127,7 @@ async function virtualGardenClusterIP(
   }
   throw new TerminalError(
     `no free address for the virtual garden's ClusterIP in the base cluster's Service range ${range.text}; set baseCluster.virtualGardenClusterIP in the 23ke-config`,
-    { reason: "ClusterIPUnavailable", object: "Service garden/gardener-apiserver" },
+    { reason: Reason.ClusterIPUnavailable, object: "Service garden/gardener-apiserver" },
   );
 }
 
@@ -159,7 +160,7 @@ async function serviceRange(client: FactsClient): Promise<{ base: number; size: 
   if (first === undefined) {
     throw new TerminalError(
       "cannot tell the base cluster's Service range (no ServiceCIDR, no IPv4 address on Service default/kubernetes); set baseCluster.virtualGardenClusterIP in the 23ke-config",
-      { reason: "ClusterIPUnavailable", object: "Service default/kubernetes" },
+      { reason: Reason.ClusterIPUnavailable, object: "Service default/kubernetes" },
     );
   }
   const base = first - 1;

@@ -8,6 +8,7 @@
  * unchanged is not applied at all, so its resourceVersion stays and nothing downstream wakes up.
  * The client is passed in; this module never builds one (only src/kube talks to an apiserver).
  */
+import { Reason } from "../status/reasons.js";
 import { parse, stringify } from "yaml";
 import { TerminalError, ValidationError, type Problem } from "../errors/errors.js";
 import type { KubeClient, KubeObject } from "../kube/client.js";
@@ -103,7 +104,7 @@ export async function readConfigLayers(client: SecretClient, namespace: string):
       if (name === CONFIG_SECRET_NAME) {
         throw new TerminalError(
           `Secret ${namespace}/${CONFIG_SECRET_NAME} not found: create it with the landscape's config under key ${VALUES_KEY} (see examples/23ke-config.yaml)`,
-          { reason: "ConfigMissing", object: `Secret ${namespace}/${CONFIG_SECRET_NAME}` },
+          { reason: Reason.ConfigMissing, object: `Secret ${namespace}/${CONFIG_SECRET_NAME}` },
         );
       }
       continue;
@@ -162,7 +163,7 @@ export async function ensureGeneratedSecrets(
         // Never replace secrets that may be in use: an operator must look at this.
         throw new TerminalError(
           `Secret ${namespace}/${GENERATED_SECRETS_NAME} does not hold valid YAML under ${VALUES_KEY}; fix or delete it (deleting rotates the landscape's generated secrets)`,
-          { reason: "GeneratedSecretsInvalid", object: `Secret ${namespace}/${GENERATED_SECRETS_NAME}` },
+          { reason: Reason.GeneratedSecretsInvalid, object: `Secret ${namespace}/${GENERATED_SECRETS_NAME}` },
         );
       }
       current = readGeneratedSecrets(parsed);
@@ -170,7 +171,7 @@ export async function ensureGeneratedSecrets(
       if (bad.length > 0) {
         throw new TerminalError(
           `Secret ${namespace}/${GENERATED_SECRETS_NAME} holds malformed values at ${bad.map((k) => GENERATED_SECRET_PATHS[k].join(".")).join(", ")}; fix them or remove those keys (they are then generated anew)`,
-          { reason: "GeneratedSecretsInvalid", object: `Secret ${namespace}/${GENERATED_SECRETS_NAME}` },
+          { reason: Reason.GeneratedSecretsInvalid, object: `Secret ${namespace}/${GENERATED_SECRETS_NAME}` },
         );
       }
     }

@@ -9,6 +9,8 @@
  * its cause. Messages must never contain secret values; callers pass names and paths, not data.
  */
 
+import { Reason } from "../status/reasons.js";
+
 export type FailureKind = "transient" | "waiting" | "terminal";
 
 export interface ErrorDetails {
@@ -47,7 +49,7 @@ export class TerminalError extends TwentyThreeKeError {
 /** Wrong use of the command line: unknown flag, missing argument. Exit code 2. */
 export class UsageError extends TerminalError {
   constructor(message: string) {
-    super(message, { reason: "UsageError" });
+    super(message, { reason: Reason.UsageError });
   }
 }
 
@@ -67,7 +69,7 @@ export class ValidationError extends TerminalError {
 
   constructor(what: string, problems: readonly Problem[], object?: string) {
     super(`${what} is invalid: ${problems.length} problem${problems.length === 1 ? "" : "s"}`, {
-      reason: "ValidationFailed",
+      reason: Reason.ValidationFailed,
       ...(object === undefined ? {} : { object }),
     });
     this.problems = problems;

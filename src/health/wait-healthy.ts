@@ -2,6 +2,7 @@
  * Waiting for the objects of a release to become ready: bounded, cancellable, and saying what it
  * waits for. Objects come from the release's rendered manifest.
  */
+import { Reason } from "../status/reasons.js";
 import { parseAllDocuments } from "yaml";
 import { TerminalError } from "../errors/errors.js";
 import type { KubeClient } from "../kube/client.js";
@@ -130,7 +131,7 @@ export async function waitHealthy(w: HealthWait): Promise<void> {
     for (const { r, rd } of observed) {
       if (rd.failed === true) {
         throw new HealthFailedError(`${refString(r)}: ${rd.message}`, {
-          reason: "HealthCheckFailed",
+          reason: Reason.HealthCheckFailed,
           object: refString(r),
         });
       }
@@ -152,7 +153,7 @@ export async function waitHealthy(w: HealthWait): Promise<void> {
       throw new HealthTimeoutError(
         `not healthy after ${Math.round(w.timeoutMs / 1000)}s: ${shown.join("; ")}`,
         {
-          reason: "HealthCheckTimeout",
+          reason: Reason.HealthCheckTimeout,
           object: pending[0]?.split(":")[0] ?? "",
         },
       );

@@ -8,6 +8,7 @@
  * file path's content, which it does not print anyway, and truncated). Post-render patches go
  * into the same directory, with the helm plugin that applies them (post-render-plugin.ts).
  */
+import { Reason } from "../status/reasons.js";
 import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -249,13 +250,13 @@ export class HelmDriver {
         ) {
           await this.rollback(req, good.revision, req.timeoutMs).catch(() => undefined);
           throw new HelmError(`${msg}; rolled back to revision ${good.revision}`, {
-            reason: "UpgradeFailed",
+            reason: Reason.UpgradeFailed,
             object: req.release,
             cause: e,
           });
         }
         throw new HelmError(msg, {
-          reason: good === undefined ? "InstallFailed" : "UpgradeFailed",
+          reason: good === undefined ? Reason.InstallFailed : Reason.UpgradeFailed,
           object: req.release,
           cause: e,
         });
@@ -285,7 +286,7 @@ export class HelmDriver {
       throw new HelmError(
         `helm rollback of ${t.namespace}/${t.release} to revision ${revision} failed: ${(e as Error).message}`,
         {
-          reason: "RollbackFailed",
+          reason: Reason.RollbackFailed,
           object: t.release,
           cause: e,
         },
@@ -303,7 +304,7 @@ export class HelmDriver {
     } catch (e) {
       if (/not found/.test((e as { stderr?: string }).stderr ?? "")) return false;
       throw new HelmError(`helm uninstall of ${t.namespace}/${t.release} failed: ${(e as Error).message}`, {
-        reason: "UninstallFailed",
+        reason: Reason.UninstallFailed,
         object: t.release,
         cause: e,
       });
@@ -360,7 +361,7 @@ export class HelmDriver {
       ).stdout;
     } catch (e) {
       throw new HelmError(`helm template of ${req.chart} failed: ${withPostRenderFailure(e, post)}`, {
-        reason: "RenderFailed",
+        reason: Reason.RenderFailed,
         object: req.release,
         cause: e,
       });
@@ -397,5 +398,5 @@ function withPostRenderFailure(e: unknown, post: PostRenderSetup | undefined): s
 }
 
 function transient(what: string, e: unknown): TransientError {
-  return new TransientError(`${what}: ${(e as Error).message}`, { reason: "HelmUnavailable", cause: e });
+  return new TransientError(`${what}: ${(e as Error).message}`, { reason: Reason.HelmUnavailable, cause: e });
 }

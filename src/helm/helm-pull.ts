@@ -4,6 +4,7 @@
  * --password-stdin` into a registry config file of this pull alone (0600, in a 0700 directory,
  * removed afterwards): never argv. Satisfies the chart source's OciChartPuller interface.
  */
+import { ChartReason } from "../status/reasons.js";
 import { spawn } from "node:child_process";
 import { chmod, mkdtemp, readdir, rm } from "node:fs/promises";
 import os from "node:os";
@@ -72,7 +73,7 @@ function classify(stderr: string, what: string, secrets: string[], timedOut: boo
   const cause = new Error(detail);
   if (timedOut)
     return new TransientError(`${what}: helm pull timed out`, {
-      reason: "ChartPullFailed",
+      reason: ChartReason.pullFailed,
       object: what,
       cause,
     });
@@ -84,26 +85,30 @@ function classify(stderr: string, what: string, secrets: string[], timedOut: boo
     )
   ) {
     return new TerminalError(`${what}: the registry rejected the credentials`, {
-      reason: "ChartRepositoryAuthFailed",
+      reason: ChartReason.repositoryAuthFailed,
       object: what,
       cause,
     });
   }
   if (/not found|manifest unknown|no matching|could not locate/i.test(stderr)) {
     return new TerminalError(`${what}: not found in the registry`, {
-      reason: "ChartVersionNotFound",
+      reason: ChartReason.versionNotFound,
       object: what,
       cause,
     });
   }
   if (/connection refused|no such host|i\/o timeout|dial tcp/i.test(stderr)) {
     return new TransientError(`${what}: the registry is unreachable`, {
-      reason: "ChartRepositoryUnreachable",
+      reason: ChartReason.repositoryUnreachable,
       object: what,
       cause,
     });
   }
-  return new TransientError(`${what}: helm pull failed`, { reason: "ChartPullFailed", object: what, cause });
+  return new TransientError(`${what}: helm pull failed`, {
+    reason: ChartReason.pullFailed,
+    object: what,
+    cause,
+  });
 }
 
 /** An OCI puller that runs `helm pull`. */
@@ -157,7 +162,7 @@ export function helmOciPuller(opts: HelmPullerOptions): { pull(req: HelmPullRequ
         const tgz = (await readdir(req.destDir)).find((f) => f.endsWith(".tgz"));
         if (tgz === undefined)
           throw new TerminalError(`${what}: helm pull wrote no archive`, {
-            reason: "ChartPullFailed",
+            reason: ChartReason.pullFailed,
             object: what,
           });
         return path.join(req.destDir, tgz);

@@ -23,6 +23,7 @@
  *   turns a string into a boolean or back. Timestamps and base-60 numbers are left out: Go reads
  *   those as strings.
  */
+import { Reason } from "../status/reasons.js";
 import {
   Document,
   parseAllDocuments,
@@ -89,7 +90,7 @@ export function applyPostRenderPatches(manifests: string, patches: readonly Post
       const at =
         err.linePos === undefined ? "" : ` at line ${err.linePos[0].line}, column ${err.linePos[0].col}`;
       throw new PostRenderError(`post-render input document ${i + 1} is not valid YAML: ${err.code}${at}`, {
-        reason: "PostRenderInputInvalid",
+        reason: Reason.PostRenderInputInvalid,
       });
     }
     const contents = doc.contents;
@@ -145,7 +146,7 @@ export function applyJsonPatchOp(root: unknown, op: JsonPatchOp, object = "objec
     throw new PostRenderError(
       `post-render patch of ${object} failed: ${op.op} ${op.path}: ${(e as Error).message}`,
       {
-        reason: "PostRenderPatchFailed",
+        reason: Reason.PostRenderPatchFailed,
         object,
       },
     );

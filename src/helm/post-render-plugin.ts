@@ -12,6 +12,7 @@
  * as JSON (0600: a patch may carry secret data). Per invocation rather than once per process: two
  * small files cost nothing next to a helm run, and the directory is removed with the values file.
  */
+import { Reason } from "../status/reasons.js";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -58,7 +59,7 @@ export function preparePostRender(
   // Helm would only say that the plugin exited with an error.
   if (!existsSync(command.script)) {
     throw new PostRenderError(`the post-renderer ${command.script} does not exist; run 'npm run build'`, {
-      reason: "PostRendererMissing",
+      reason: Reason.PostRendererMissing,
       object: command.script,
     });
   }

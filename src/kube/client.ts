@@ -6,6 +6,7 @@
  *
  * Never log request or response bodies here: they may hold Secret data.
  */
+import { Reason, apiReason } from "../status/reasons.js";
 import https from "node:https";
 import http from "node:http";
 import { KubeConfig } from "@kubernetes/client-node";
@@ -44,14 +45,14 @@ export class KubeApiError extends TwentyThreeKeError {
     message: string,
     object: string,
   ) {
-    super(message, { reason: `Api${code}`, object });
+    super(message, { reason: apiReason(code), object });
     this.kind = code === 409 || code === 429 || code >= 500 ? "transient" : "terminal";
   }
 }
 
 export class KubeNotFoundError extends TerminalError {
   constructor(message: string, object: string) {
-    super(message, { reason: "NotFound", object });
+    super(message, { reason: Reason.NotFound, object });
   }
 }
 
@@ -84,7 +85,7 @@ export class KubeClient {
       kc.loadFromFile(path);
     } catch (e) {
       throw new TerminalError(`cannot read kubeconfig ${path}: ${(e as Error).message}`, {
-        reason: "KubeconfigInvalid",
+        reason: Reason.KubeconfigInvalid,
         object: path,
         cause: e,
       });
@@ -98,7 +99,7 @@ export class KubeClient {
       kc.loadFromString(text);
     } catch (e) {
       throw new TerminalError(`cannot parse kubeconfig of ${name}: ${(e as Error).message}`, {
-        reason: "KubeconfigInvalid",
+        reason: Reason.KubeconfigInvalid,
         object: name,
         cause: e,
       });
@@ -116,7 +117,7 @@ export class KubeClient {
   private static checked(kc: KubeConfig, name: string, where: string, opts: KubeClientOptions): KubeClient {
     if (kc.getCurrentCluster() === null) {
       throw new TerminalError(`kubeconfig ${where} names no current cluster`, {
-        reason: "KubeconfigInvalid",
+        reason: Reason.KubeconfigInvalid,
         object: where,
       });
     }
@@ -155,7 +156,7 @@ export class KubeClient {
       req.on("error", (e) =>
         reject(
           new TransientError(`cannot reach the ${this.name} cluster at ${this.server}: ${e.message}`, {
-            reason: "ApiUnreachable",
+            reason: Reason.ApiUnreachable,
             object: this.server,
             cause: e,
           }),

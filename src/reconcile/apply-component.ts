@@ -52,6 +52,8 @@ export interface ComponentContext {
   now: () => Date;
   /** Reports a state change of this component with a message. */
   report: (state: ComponentStateName, message: string) => void;
+  /** Reports a failure record that could not be written (the component's error is thrown still). */
+  onStatusError?: (e: unknown) => void;
 }
 
 /** The digest that decides whether a release must be applied. */
@@ -263,7 +265,7 @@ export async function applyComponent(
     return "ready";
   } catch (e) {
     const err = e instanceof Error ? e : new Error(String(e));
-    const reason = (err as { reason?: string }).reason ?? "Failed";
+    const reason = (err as { reason?: string }).reason ?? Reason.Failed;
     await ctx.store
       .write(
         record({
@@ -276,7 +278,7 @@ export async function applyComponent(
           lastFailure: { time: ctx.now().toISOString(), reason, message: err.message },
         }),
       )
-      .catch(() => undefined);
+      .catch((we: unknown) => ctx.onStatusError?.(we));
     throw err;
   }
 }

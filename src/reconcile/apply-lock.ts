@@ -4,6 +4,7 @@
  * runs, and released at its end. A second `23ke apply` (another laptop, a CI job, the operator)
  * is refused with who holds the lock and since when; a lock whose holder stopped renewing expires.
  */
+import { Reason } from "../status/reasons.js";
 import { hostname } from "node:os";
 import { randomBytes } from "node:crypto";
 import { WaitingError } from "../errors/errors.js";
@@ -79,7 +80,7 @@ export async function acquireApplyLock(
     ) {
       throw new LockHeldError(
         `another apply is running on this landscape: ${s.holderIdentity}, since ${s.acquireTime ?? "?"} (Lease ${namespace}/${LOCK_NAME}; it expires ${s.leaseDurationSeconds ?? duration}s after its last renewal)`,
-        { reason: "ApplyInProgress", object: `Lease ${namespace}/${LOCK_NAME}` },
+        { reason: Reason.ApplyInProgress, object: `Lease ${namespace}/${LOCK_NAME}` },
       );
     }
     const taken = await client.replace<Lease>({ ...current, spec: spec() });
@@ -87,7 +88,7 @@ export async function acquireApplyLock(
       throw new LockHeldError(
         `another apply took the lock on this landscape at the same moment (Lease ${namespace}/${LOCK_NAME})`,
         {
-          reason: "ApplyInProgress",
+          reason: Reason.ApplyInProgress,
           object: `Lease ${namespace}/${LOCK_NAME}`,
         },
       );
@@ -98,7 +99,7 @@ export async function acquireApplyLock(
     throw new LockHeldError(
       `another apply took the lock on this landscape at the same moment (Lease ${namespace}/${LOCK_NAME})`,
       {
-        reason: "ApplyInProgress",
+        reason: Reason.ApplyInProgress,
         object: `Lease ${namespace}/${LOCK_NAME}`,
       },
     );

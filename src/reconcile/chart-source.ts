@@ -2,6 +2,7 @@
  * Where a release's chart comes from: 23ke's own charts (charts/ of the installation, digested by
  * content) or a Helm repository (through src/sources). Returns a local path helm can install.
  */
+import { Reason } from "../status/reasons.js";
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
@@ -57,7 +58,7 @@ export class BuiltinCharts implements ChartSource {
     const dir = path.join(this.builtinDir, chart.name);
     if (!existsSync(path.join(dir, "Chart.yaml"))) {
       throw new TerminalError(`built-in chart ${chart.name} is missing: no ${dir}/Chart.yaml`, {
-        reason: "ChartUnavailable",
+        reason: Reason.ChartUnavailable,
         object: chart.name,
       });
     }

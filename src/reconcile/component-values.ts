@@ -3,6 +3,7 @@
  * injections (a key of a Secret at a value path), then the inline values. Pure: the Secrets are
  * read once per pass and passed in.
  */
+import { Reason } from "../status/reasons.js";
 import { parse } from "yaml";
 import { TerminalError } from "../errors/errors.js";
 import { mergeLayers, type MergedValues, type ValuesLayer } from "../values/values-merge.js";
@@ -36,7 +37,7 @@ export function valuesOfSecret(
   const b64 = data["values.yaml"];
   if (b64 === undefined) {
     throw new ValuesMissingError(`Secret ${namespace}/${name} has no key values.yaml`, {
-      reason: "ValuesMissing",
+      reason: Reason.ValuesMissing,
       object: `Secret ${namespace}/${name}`,
     });
   }
@@ -47,13 +48,13 @@ export function valuesOfSecret(
     const line = (e as { linePos?: { line: number }[] }).linePos?.[0]?.line;
     throw new ValuesMissingError(
       `Secret ${namespace}/${name} key values.yaml does not parse${line === undefined ? "" : ` (line ${line})`}: ${(e as Error).message.split("\n")[0] ?? ""}`,
-      { reason: "ValuesMissing", object: `Secret ${namespace}/${name}`, cause: e },
+      { reason: Reason.ValuesMissing, object: `Secret ${namespace}/${name}`, cause: e },
     );
   }
   if (v === null || v === undefined) return {};
   if (typeof v !== "object" || Array.isArray(v)) {
     throw new ValuesMissingError(`Secret ${namespace}/${name} key values.yaml is not a map of values`, {
-      reason: "ValuesMissing",
+      reason: Reason.ValuesMissing,
       object: `Secret ${namespace}/${name}`,
     });
   }
@@ -76,7 +77,7 @@ export function componentValues(
     if (data === undefined) {
       if (l.optional) continue;
       throw new ValuesMissingError(`required values Secret ${systemNamespace}/${l.secret} does not exist`, {
-        reason: "ValuesMissing",
+        reason: Reason.ValuesMissing,
         object: `Secret ${systemNamespace}/${l.secret}`,
       });
     }
@@ -90,7 +91,7 @@ export function componentValues(
         throw new ValuesMissingError(
           `injection for ${inj.path}: Secret ${systemNamespace}/${inj.secret} has no key ${inj.key}`,
           {
-            reason: "ValuesMissing",
+            reason: Reason.ValuesMissing,
             object: `Secret ${systemNamespace}/${inj.secret}`,
           },
         );

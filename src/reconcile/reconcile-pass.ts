@@ -3,15 +3,22 @@
  * summarize): the configuration stage, the operator's values from the configuration repository,
  * then every release unit of the catalog as one dependency graph across both clusters, and
  * finally the uninstall of components that no longer apply. The outcome of every component is
- * recorded in the base cluster whatever happens.
+ * recorded in the base cluster whatever happens; then the conditions of the landscape, its stages
+ * and its components are computed from the outcomes (src/status/conditions.ts), stored beside the
+ * records, and every change of a component's state since the last pass becomes an Event. A status
+ * that cannot be written is reported (`statusErrors`, progress), never swallowed.
  */
-import type { Catalog } from "../catalog/catalog-schema.js";
-import { ValidationError, formatProblem } from "../errors/errors.js";
+import { stageNames, type Catalog } from "../catalog/catalog-schema.js";
+import { ValidationError, asError, formatProblem, type FailureKind } from "../errors/errors.js";
 import { CONFIGURATION } from "../catalog/load-catalog.js";
 import type { HelmDriver } from "../helm/helm-driver.js";
 import type { KubeClient, KubeObject } from "../kube/client.js";
 import { executeGraph, type Task, type TaskResult } from "../stages/executor.js";
-import { ComponentState, Reason, type ComponentStateName } from "../status/component-state.js";
+import { ComponentState, type ComponentRecord, type ComponentStateName } from "../status/component-state.js";
+import { passSummary } from "../status/conditions.js";
+import { eventObject, eventsOfPass } from "../status/events.js";
+import { failureKind, outcomeOf, type ComponentFacts } from "../status/outcomes.js";
+import { Reason } from "../status/reasons.js";
 import { applyComponent } from "./apply-component.js";
 import { acquireApplyLock } from "./apply-lock.js";
 import { FIELD_MANAGER } from "./field-managers.js";
@@ -66,12 +73,10 @@ export interface ReconcileOptions {
   lock?: boolean;
 }
 
-export interface ComponentOutcome {
+export interface ComponentOutcome extends ComponentFacts {
   name: string;
   stage: string;
   target: string;
-  state: ComponentStateName;
-  message: string;
   durationMs?: number;
 }
 
@@ -79,6 +84,8 @@ export interface PassResult {
   ok: boolean;
   components: ComponentOutcome[];
   uninstalled: string[];
+  /** Status records, conditions or Events that could not be written (the pass went on). */
+  statusErrors: string[];
 }
 
 const CONFIG_REPO_LABEL = "23ke.io/source";
@@ -164,6 +171,15 @@ export async function reconcilePass(o: ReconcileOptions): Promise<PassResult> {
   }
 }
 
+function durationOf(r: TaskResult | undefined): { durationMs?: number } {
+  return r?.startedAt !== undefined && r.finishedAt !== undefined
+    ? { durationMs: r.finishedAt - r.startedAt }
+    : {};
+}
+
+/** The component name under which failures to write the summary and Events are reported. */
+const STATUS_PROGRESS = "23ke-status";
+
 async function unlockedPass(o: ReconcileOptions): Promise<PassResult> {
   const now = o.now ?? (() => new Date());
   const ns = o.systemNamespace;
@@ -176,6 +192,31 @@ async function unlockedPass(o: ReconcileOptions): Promise<PassResult> {
     o.onProgress?.({ component, state, message, ...(durationMs === undefined ? {} : { durationMs }) });
   const outcomes: ComponentOutcome[] = [];
   const store = new StatusStore(o.base, ns);
+  const statusErrors: string[] = [];
+  const statusError = (component: string, state: ComponentStateName, e: unknown): void => {
+    const msg = `status of ${component} not recorded: ${asError(e).message}`;
+    statusErrors.push(msg);
+    progress(component, state, msg);
+  };
+
+  /** Summarizes the pass: conditions stored beside the records, an Event per changed component. */
+  const finish = async (
+    ok: boolean,
+    uninstalled: string[],
+    records: () => Promise<ReadonlyMap<string, ComponentRecord>>,
+  ): Promise<PassResult> => {
+    try {
+      const before = await store.readSummary();
+      const recorded = await records();
+      const summary = passSummary(outcomes, before, stageNames, now());
+      const uid = await store.writeSummary(summary);
+      const changes = eventsOfPass(outcomes, uninstalled, { summary: before, records: recorded }, summary);
+      for (const e of changes) await store.event(eventObject(e, ns, now(), uid));
+    } catch (e) {
+      statusError(STATUS_PROGRESS, ok ? ComponentState.ready : ComponentState.failed, e);
+    }
+    return { ok, components: outcomes, uninstalled, statusErrors };
+  };
 
   // Configuration stage.
   const t0 = Date.now();
@@ -194,6 +235,7 @@ async function unlockedPass(o: ReconcileOptions): Promise<PassResult> {
       stage: "configuration",
       target: "base",
       state: ComponentState.ready,
+      reason: Reason.Applied,
       message: r.message,
       durationMs: Date.now() - t0,
     });
@@ -202,17 +244,16 @@ async function unlockedPass(o: ReconcileOptions): Promise<PassResult> {
     const msg =
       e instanceof ValidationError
         ? `${e.message}: ${e.problems.map(formatProblem).join("; ")}`
-        : (e as Error).message;
+        : asError(e).message;
     progress(CONFIGURATION, ComponentState.failed, msg, Date.now() - t0);
     outcomes.push({
       name: CONFIGURATION,
       stage: "configuration",
       target: "base",
-      state: ComponentState.failed,
-      message: msg,
+      ...failed(e, msg),
       durationMs: Date.now() - t0,
     });
-    return { ok: false, components: outcomes, uninstalled: [] };
+    return await finish(false, [], () => store.readAll());
   }
 
   const secrets = new SecretsCache(o.base, ns);
@@ -225,7 +266,6 @@ async function unlockedPass(o: ReconcileOptions): Promise<PassResult> {
   });
   const previous = await store.readAll();
 
-  const started = new Map<string, number>();
   const tasks: Task[] = units.map((u) => ({
     name: u.name,
     dependsOn: u.dependsOn,
@@ -246,6 +286,7 @@ async function unlockedPass(o: ReconcileOptions): Promise<PassResult> {
           healthTimeoutMs: o.healthTimeoutMs ?? 300_000,
           now,
           report: (state, message) => progress(u.name, state, message),
+          onStatusError: (e) => statusError(u.name, ComponentState.failed, e),
         },
         signal,
       );
@@ -253,7 +294,7 @@ async function unlockedPass(o: ReconcileOptions): Promise<PassResult> {
       return r;
     },
   }));
-  let manifestsMessage = "";
+  let manifestsMessage: string | undefined;
   if (o.virtualManifests !== undefined) {
     const manifests = o.virtualManifests;
     tasks.push({
@@ -286,65 +327,18 @@ async function unlockedPass(o: ReconcileOptions): Promise<PassResult> {
   const results = await executeGraph(tasks, {
     concurrency: o.concurrency ?? 4,
     signal: o.signal,
-    onStart: (name) => {
-      started.set(name, Date.now());
-      progress(name, ComponentState.applying, "started");
-    },
+    onStart: (name) => progress(name, ComponentState.applying, "started"),
     onFinish: (r: TaskResult) => {
-      const d =
-        r.startedAt !== undefined && r.finishedAt !== undefined ? r.finishedAt - r.startedAt : undefined;
-      const state: ComponentStateName =
-        r.outcome === "ready"
-          ? ComponentState.ready
-          : r.outcome === "unchanged"
-            ? ComponentState.unchanged
-            : r.outcome === "failed"
-              ? ComponentState.failed
-              : r.outcome === "blocked"
-                ? ComponentState.blocked
-                : ComponentState.skipped;
-      const message =
-        r.outcome === "failed"
-          ? (r.error?.message ?? "failed")
-          : r.outcome === "blocked"
-            ? `waiting for ${r.blockedBy ?? "a dependency"}, which is not ready`
-            : r.outcome === "skipped"
-              ? "interrupted before it started"
-              : r.outcome === "unchanged"
-                ? "chart and values unchanged"
-                : "ready";
-      progress(r.name, state, message, d);
+      const f = outcomeOf(r, r.name, r.name === MANIFESTS_COMPONENT ? manifestsMessage : undefined);
+      progress(r.name, f.state, f.message, durationOf(r).durationMs);
     },
   });
 
   for (const u of units) {
     const r = results.get(u.name);
-    const state: ComponentStateName =
-      r?.outcome === "ready"
-        ? ComponentState.ready
-        : r?.outcome === "unchanged"
-          ? ComponentState.unchanged
-          : r?.outcome === "failed"
-            ? ComponentState.failed
-            : r?.outcome === "skipped"
-              ? ComponentState.skipped
-              : ComponentState.blocked;
-    const message =
-      r?.error?.message ??
-      (r?.outcome === "blocked"
-        ? `waiting for ${r.blockedBy ?? "a dependency"}, which is not ready`
-        : (r?.outcome ?? ""));
-    outcomes.push({
-      name: u.name,
-      stage: u.stage,
-      target: u.target,
-      state,
-      message,
-      ...(r?.startedAt !== undefined && r.finishedAt !== undefined
-        ? { durationMs: r.finishedAt - r.startedAt }
-        : {}),
-    });
-    if (state === ComponentState.blocked) {
+    const f = outcomeOf(r, u.name);
+    outcomes.push({ name: u.name, stage: u.stage, target: u.target, ...f, ...durationOf(r) });
+    if (f.state === ComponentState.blocked) {
       const prev = previous.get(u.name);
       await store
         .write({
@@ -355,15 +349,15 @@ async function unlockedPass(o: ReconcileOptions): Promise<PassResult> {
           namespace: u.namespace,
           chart: { repository: u.chart.repositoryUrl, name: u.chart.name, version: u.chart.version },
           ready: false,
-          state,
-          reason: Reason.DependencyNotReady,
-          message,
+          state: f.state,
+          reason: f.reason,
+          message: f.message,
           ...(prev?.appliedDigest === undefined ? {} : { appliedDigest: prev.appliedDigest }),
           ...(prev?.revision === undefined ? {} : { revision: prev.revision }),
           ...(prev?.lastApplied === undefined ? {} : { lastApplied: prev.lastApplied }),
           ...(prev?.objects === undefined ? {} : { objects: prev.objects }),
         })
-        .catch(() => undefined);
+        .catch((e: unknown) => statusError(u.name, f.state, e));
     }
   }
 
@@ -373,46 +367,68 @@ async function unlockedPass(o: ReconcileOptions): Promise<PassResult> {
       name: MANIFESTS_COMPONENT,
       stage: "gardener",
       target: "virtual",
-      state:
-        mr.outcome === "ready"
-          ? ComponentState.ready
-          : mr.outcome === "failed"
-            ? ComponentState.failed
-            : ComponentState.blocked,
-      message:
-        mr.error?.message ??
-        (mr.outcome === "blocked" ? `waiting for ${mr.blockedBy ?? "garden-content"}` : manifestsMessage),
-      ...(mr.startedAt !== undefined && mr.finishedAt !== undefined
-        ? { durationMs: mr.finishedAt - mr.startedAt }
-        : {}),
+      ...outcomeOf(mr, MANIFESTS_COMPONENT, manifestsMessage),
+      ...durationOf(mr),
     });
   }
 
   // Prune: components recorded earlier that no longer apply (disabled, removed from the catalog).
+  // Every uninstall is tried; a failed one is a failed outcome of its component.
   const uninstalled: string[] = [];
   const allOk = outcomes.every(
     (c) => c.state === ComponentState.ready || c.state === ComponentState.unchanged,
   );
+  let uninstallsOk = true;
   if (allOk && !o.signal.aborted) {
     for (const [name, rec] of previous) {
       if (units.some((u) => u.name === name) || name === MANIFESTS_COMPONENT) continue;
+      if (o.signal.aborted) break;
+      const started = Date.now();
       progress(
         name,
         ComponentState.applying,
         `uninstalling ${rec.namespace}/${rec.release}: no longer part of the landscape`,
       );
-      let kubeconfig = o.baseKubeconfig;
-      if (rec.target === "virtual")
-        kubeconfig = (await o.virtual.ready(o.signal, (m) => progress(name, ComponentState.waiting, m)))
-          .kubeconfig;
-      await o.helm.uninstall(
-        { release: rec.release, namespace: rec.namespace, kubeconfig },
-        o.helmTimeoutMs ?? 300_000,
-      );
-      await store.remove(name);
+      try {
+        let kubeconfig = o.baseKubeconfig;
+        if (rec.target === "virtual")
+          kubeconfig = (await o.virtual.ready(o.signal, (m) => progress(name, ComponentState.waiting, m)))
+            .kubeconfig;
+        await o.helm.uninstall(
+          { release: rec.release, namespace: rec.namespace, kubeconfig },
+          o.helmTimeoutMs ?? 300_000,
+        );
+      } catch (e) {
+        uninstallsOk = false;
+        const f = failed(
+          e,
+          `uninstall of ${rec.namespace}/${rec.release} failed: ${asError(e).message}`,
+          Reason.UninstallFailed,
+        );
+        progress(name, f.state, f.message, Date.now() - started);
+        outcomes.push({ name, stage: rec.stage, target: rec.target, ...f, durationMs: Date.now() - started });
+        continue;
+      }
       uninstalled.push(name);
-      progress(name, ComponentState.uninstalled, "uninstalled");
+      progress(name, ComponentState.uninstalled, "uninstalled", Date.now() - started);
+      await store.remove(name).catch((e: unknown) => statusError(name, ComponentState.uninstalled, e));
     }
   }
-  return { ok: allOk, components: outcomes, uninstalled };
+  return await finish(allOk && uninstallsOk, uninstalled, () => Promise.resolve(previous));
+}
+
+/** The facts of a component that failed with `e`, shown as `message`. */
+function failed(
+  e: unknown,
+  message: string,
+  fallbackReason: string = Reason.Failed,
+): ComponentFacts & { kind: FailureKind } {
+  const err = asError(e);
+  const reason = (err as { reason?: unknown }).reason;
+  return {
+    state: ComponentState.failed,
+    reason: typeof reason === "string" ? reason : fallbackReason,
+    message,
+    kind: failureKind(e),
+  };
 }

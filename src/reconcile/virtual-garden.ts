@@ -4,6 +4,7 @@
  * file named by the operator for runs from outside the cluster and for tests. Components that
  * target the virtual garden wait, bounded, until it answers.
  */
+import { Reason } from "../status/reasons.js";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -102,7 +103,7 @@ export class VirtualGarden {
         throw new WaitingError(
           `the virtual garden did not answer within ${Math.round(timeout / 1000)}s: ${why}`,
           {
-            reason: "VirtualGardenUnavailable",
+            reason: Reason.VirtualGardenUnavailable,
             object: this.source,
           },
         );

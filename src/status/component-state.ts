@@ -1,8 +1,10 @@
 /**
- * The closed vocabulary of component states and reasons (STYLE.md 6), and the record of each
+ * The closed vocabulary of component states (reasons: ./reasons.ts), and the record of each
  * component that 23ke keeps in the base cluster (ConfigMap `23ke-status` in the system namespace,
  * one key per component). Records hold digests, versions and messages, never values or secrets.
  */
+import { Reason } from "./reasons.js";
+
 export const ComponentState = {
   waiting: "waiting",
   applying: "applying",
@@ -16,22 +18,15 @@ export const ComponentState = {
 } as const;
 export type ComponentStateName = (typeof ComponentState)[keyof typeof ComponentState];
 
-export const Reason = {
-  Applied: "Applied",
-  Unchanged: "Unchanged",
-  InstallFailed: "InstallFailed",
-  UpgradeFailed: "UpgradeFailed",
-  HealthCheckFailed: "HealthCheckFailed",
-  HealthCheckTimeout: "HealthCheckTimeout",
-  DependencyNotReady: "DependencyNotReady",
-  ValuesMissing: "ValuesMissing",
-  ChartUnavailable: "ChartUnavailable",
-  VirtualGardenUnavailable: "VirtualGardenUnavailable",
-  Interrupted: "Interrupted",
-  Uninstalled: "Uninstalled",
-} as const;
+export { Reason };
 
 export const STATUS_CONFIGMAP = "23ke-status";
+/**
+ * The key of the status ConfigMap that holds the conditions of the landscape, its stages and its
+ * components (a StatusSummary, as YAML). Component names have no dots, so it never collides with a
+ * component's key; and as YAML it is no JSON record to versions that predate it, which skip it.
+ */
+export const SUMMARY_KEY = "landscape.yaml";
 
 export interface ComponentRecord {
   component: string;

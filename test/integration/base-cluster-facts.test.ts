@@ -17,7 +17,7 @@ import {
   runConfigurationStage,
   type ConfigLayer,
 } from "../../src/config/index.js";
-import { startEnvironment, type Environment } from "../../src/devenv/environment.js";
+import { startEnvironment, type Environment } from "../../tools/devenv/src/environment.js";
 import { HelmDriver } from "../../src/helm/helm-driver.js";
 import type { KubeClient, KubeObject } from "../../src/kube/client.js";
 import { waitFor } from "../../src/util/wait.js";

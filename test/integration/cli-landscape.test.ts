@@ -7,7 +7,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { stringify } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { projectRoot, type Environment } from "../../src/devenv/environment.js";
+import { projectRoot, type Environment } from "../../tools/devenv/src/environment.js";
 import { clusterArgs, startLandscapeEnv, type LandscapeEnv } from "../support/landscape-env.js";
 
 let env: Environment;

@@ -9,7 +9,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
-import { projectRoot } from "../../src/devenv/environment.js";
+import { projectRoot } from "../../tools/devenv/src/environment.js";
 import { helmEnv, testEnv } from "../support/env.js";
 
 const config = path.join(projectRoot, "examples", "23ke-config-minimal.yaml");

@@ -1,5 +1,5 @@
 /**
- * The environment's life cycle as a user meets it: `23ke dev up` starts real processes and ends
+ * The environment's life cycle as a user meets it: `bin/23ke-dev up` starts real processes and ends
  * every one of them on Ctrl-C; a component that cannot start fails with its name and log path
  * instead of hanging.
  */
@@ -17,9 +17,9 @@ import {
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { startCluster } from "../../src/devenv/cluster.js";
-import { defaultBinDir, projectRoot } from "../../src/devenv/environment.js";
-import { ProcessGroup } from "../../src/devenv/processes.js";
+import { startCluster } from "../../tools/devenv/src/cluster.js";
+import { defaultBinDir, projectRoot } from "../../tools/devenv/src/environment.js";
+import { ProcessGroup } from "../../tools/devenv/src/processes.js";
 import { waitFor } from "../../src/util/wait.js";
 
 const scratch = mkdtempSync(path.join(os.tmpdir(), "23ke-life-"));
@@ -34,10 +34,12 @@ function alive(pid: number): boolean {
   }
 }
 
-describe("23ke dev up", () => {
+describe("23ke-dev up", () => {
   it("starts the environment, prints kubeconfigs, and ends every process on Ctrl-C", async () => {
+    if (!existsSync(path.join(projectRoot, "tools", "devenv", "dist", "main.js")))
+      throw new Error("the local environment is not built: run `npm run build` first");
     const dir = path.join(scratch, "devenv");
-    const child = spawn(path.join(projectRoot, "bin", "23ke"), ["dev", "up", "--dir", dir, "--nodes", "1"], {
+    const child = spawn(path.join(projectRoot, "bin", "23ke-dev"), ["up", "--dir", dir, "--nodes", "1"], {
       stdio: ["ignore", "pipe", "pipe"],
     });
     let out = "";
@@ -47,7 +49,7 @@ describe("23ke dev up", () => {
     await waitFor(
       async () => Promise.resolve(out.includes("press Ctrl-C") ? { done: true, value: 0 } : { done: false }),
       {
-        what: "dev up to be ready",
+        what: "23ke-dev up to be ready",
         timeoutMs: 120_000,
         intervalMs: 200,
       },

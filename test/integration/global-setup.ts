@@ -8,8 +8,12 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
-import { startEnvironment, type Environment, type EnvironmentState } from "../../src/devenv/environment.js";
-import { chartDirsUnder } from "../../src/devenv/helm-repo-server.js";
+import {
+  startEnvironment,
+  type Environment,
+  type EnvironmentState,
+} from "../../tools/devenv/src/environment.js";
+import { chartDirsUnder } from "../../tools/devenv/src/helm-repo-server.js";
 
 declare module "vitest" {
   export interface ProvidedContext {

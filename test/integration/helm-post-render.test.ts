@@ -11,7 +11,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
-import { projectRoot } from "../../src/devenv/environment.js";
+import { projectRoot } from "../../tools/devenv/src/environment.js";
 import type { KubeObject } from "../../src/kube/client.js";
 import { HelmDriver, HelmError } from "../../src/helm/helm-driver.js";
 import type { PostRenderPatch } from "../../src/helm/post-render-patches.js";

@@ -13,12 +13,12 @@ import { PassThrough } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { runCli } from "../../src/cli/program.js";
-import { helmEnvFor, projectRoot } from "../../src/devenv/environment.js";
+import { helmEnvFor, projectRoot } from "../../tools/devenv/src/environment.js";
 import {
   chartDirsUnder,
   startHelmRepoServer,
   type HelmRepoServer,
-} from "../../src/devenv/helm-repo-server.js";
+} from "../../tools/devenv/src/helm-repo-server.js";
 import { describeError } from "../../src/errors/errors.js";
 import { ChartSource, type ChartSourceOptions } from "../../src/sources/helm/chart-source.js";
 import { expectError } from "../support/expect-error.js";

@@ -13,9 +13,9 @@ import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { defaultBinDir, helmEnvFor, projectRoot } from "../../src/devenv/environment.js";
-import { startOciRegistry, type OciRegistry } from "../../src/devenv/oci-registry.js";
-import { ProcessGroup } from "../../src/devenv/processes.js";
+import { defaultBinDir, helmEnvFor, projectRoot } from "../../tools/devenv/src/environment.js";
+import { startOciRegistry, type OciRegistry } from "../../tools/devenv/src/oci-registry.js";
+import { ProcessGroup } from "../../tools/devenv/src/processes.js";
 import { describeError } from "../../src/errors/errors.js";
 import { helmOciPuller } from "../../src/helm/helm-pull.js";
 import {

@@ -18,7 +18,7 @@ import {
   startFakeControllers,
   FAIL_ANNOTATION,
   type FakeControllers,
-} from "../../src/devenv/fake-controllers.js";
+} from "../../tools/devenv/src/fake-controllers.js";
 import type { KubeClient, KubeObject } from "../../src/kube/client.js";
 import { waitFor } from "../../src/util/wait.js";
 import { baseClient, helmEnv, testEnv, uniqueName, virtualClient } from "../support/env.js";

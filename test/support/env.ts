@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { inject } from "vitest";
 import { KubeClient } from "../../src/kube/client.js";
-import { helmEnvFor } from "../../src/devenv/environment.js";
+import { helmEnvFor } from "../../tools/devenv/src/environment.js";
 
 export function testEnv(): ReturnType<typeof inject<"env">> {
   return inject("env");

@@ -7,9 +7,9 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { startEnvironment, projectRoot, type Environment } from "../../src/devenv/environment.js";
-import { startFakeControllers } from "../../src/devenv/fake-controllers.js";
-import { chartDirsUnder } from "../../src/devenv/helm-repo-server.js";
+import { startEnvironment, projectRoot, type Environment } from "../../tools/devenv/src/environment.js";
+import { startFakeControllers } from "../../tools/devenv/src/fake-controllers.js";
+import { chartDirsUnder } from "../../tools/devenv/src/helm-repo-server.js";
 
 export interface LandscapeEnv {
   env: Environment;

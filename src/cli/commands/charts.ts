@@ -16,7 +16,6 @@ import { ChartSource, type ChartRef, type RepositoryCredentials } from "../../so
 import { pullCharts } from "../../sources/helm/charts-pull.js";
 import { parseMirrorSpecs } from "../../sources/helm/repository-mirrors.js";
 import { print, printErr, type CliContext } from "../context.js";
-import { projectRoot } from "../paths.js";
 
 export interface ChartsPullOptions {
   dest: string;
@@ -101,9 +100,7 @@ export async function chartsPullCommand(ctx: CliContext, opts: ChartsPullOptions
     ...(needsHelm
       ? {
           ociPuller: helmOciPuller({
-            helm: findHelm(opts.helm, ctx.env.PATH, [
-              path.join(projectRoot, "tools", "testenv", "bin", "helm"),
-            ]),
+            helm: findHelm(opts.helm, ctx.env),
             env: ctx.env,
           }),
         }

@@ -1,10 +1,13 @@
 /**
  * `23ke status`: per component its state, chart version, release revision, last applied time and
- * the message of the last failure, from the records 23ke keeps in the base cluster.
+ * the message of the last failure, from the records 23ke keeps in the base cluster; and the
+ * conditions (Ready, Reconciling, Stalled) of the landscape, its stages and its components as the
+ * last pass computed them.
  */
 import { stringify } from "yaml";
 import { StatusStore } from "../../reconcile/status-store.js";
 import type { ComponentRecord } from "../../status/component-state.js";
+import type { Condition } from "../../status/conditions.js";
 import { print, type CliContext } from "../context.js";
 import { baseClient, type LandscapeOptions } from "../landscape.js";
 
@@ -23,7 +26,9 @@ export function statusRows(records: Iterable<ComponentRecord>): ComponentRecord[
 
 export async function statusCommand(ctx: CliContext, o: StatusOptions): Promise<number> {
   const { client } = baseClient(o, ctx.env);
-  const records = statusRows((await new StatusStore(client, o.systemNamespace).readAll()).values());
+  const store = new StatusStore(client, o.systemNamespace);
+  const records = statusRows((await store.readAll()).values());
+  const summary = await store.readSummary();
   const rows = records.map((r) => ({
     component: r.component,
     stage: r.stage,
@@ -37,9 +42,17 @@ export async function statusCommand(ctx: CliContext, o: StatusOptions): Promise<
     lastApplied: r.lastApplied ?? null,
     message: r.message,
     lastFailure: r.lastFailure ?? null,
+    conditions: summary?.components[r.component]?.conditions ?? null,
   }));
-  if (o.output === "json") print(ctx, JSON.stringify({ components: rows }, null, 2));
-  else if (o.output === "yaml") ctx.stdout.write(stringify({ components: rows }));
+  const doc = {
+    landscape: { conditions: summary?.landscape.conditions ?? null, observedAt: summary?.observedAt ?? null },
+    stages: Object.fromEntries(
+      stageOrder.map((s) => [s, { conditions: summary?.stages[s]?.conditions ?? null }]),
+    ),
+    components: rows,
+  };
+  if (o.output === "json") print(ctx, JSON.stringify(doc, null, 2));
+  else if (o.output === "yaml") ctx.stdout.write(stringify(doc));
   else {
     if (rows.length === 0) {
       print(ctx, `no components recorded in ${o.systemNamespace}: nothing applied yet (run 23ke apply)`);
@@ -55,6 +68,23 @@ export async function statusCommand(ctx: CliContext, o: StatusOptions): Promise<
         `${r.component.padEnd(40)} ${r.state.padEnd(10)} ${r.chart.padEnd(36)} ${String(r.revision ?? "-").padStart(4)} ${(r.lastApplied ?? "-").slice(0, 19).padEnd(20)} ${r.ready ? (r.lastFailure === null ? "" : `recovered; last failure ${r.lastFailure.time.slice(0, 19)}: ${r.lastFailure.reason}`) : r.message}`,
       );
     }
+    if (summary !== undefined) {
+      print(ctx);
+      for (const [name, conditions] of [
+        ...stageOrder.map((s) => [`stage ${s}`, summary.stages[s]?.conditions] as const),
+        ["landscape", summary.landscape.conditions] as const,
+      ])
+        print(ctx, `${name.padEnd(40)} ${conditionsLine(conditions ?? [])}`);
+    }
   }
   return rows.length > 0 && rows.every((r) => r.ready) ? 0 : 1;
+}
+
+/** `Ready=True Reconciling=False Stalled=False  Succeeded: 25 component(s) ready` */
+function conditionsLine(conditions: readonly Condition[]): string {
+  const ready = conditions.find((c) => c.type === "Ready");
+  const flags = conditions.map((c) => `${c.type}=${c.status}`).join(" ");
+  return ready === undefined
+    ? flags
+    : `${flags}  ${ready.reason}${ready.message === "" ? "" : `: ${ready.message}`}`;
 }

@@ -5,6 +5,7 @@
  * each key came from. Secrets are masked unless --show-secrets; generated secrets, which only
  * exist in the cluster, are shown as placeholders.
  */
+import { Reason } from "../../status/reasons.js";
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
@@ -105,7 +106,7 @@ export async function valuesCommand(
       throw new TerminalError(
         `${component} does not apply to this config (velero runs only with backups.enabled: true)`,
         {
-          reason: "ComponentNotApplicable",
+          reason: Reason.ComponentNotApplicable,
           object: component,
         },
       );

@@ -23,7 +23,7 @@ export function toolVersion(): string {
 export async function versionCommand(ctx: CliContext, opts: VersionOptions): Promise<number> {
   let helm: { version?: string; path?: string; error?: string };
   try {
-    const p = findHelm(opts.helm, ctx.env.PATH, [path.join(projectRoot, "tools", "testenv", "bin", "helm")]);
+    const p = findHelm(opts.helm, ctx.env);
     helm = { path: p, version: await helmVersion(p) };
   } catch (e) {
     helm = { error: (e as Error).message };

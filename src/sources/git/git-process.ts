@@ -4,6 +4,7 @@
  * configuration, and with failures turned into errors that say what failed. Output is redacted
  * before it reaches a message: git echoes URLs, and URLs may carry credentials.
  */
+import { GitReason } from "../../status/reasons.js";
 import { spawn } from "node:child_process";
 import { TerminalError, TransientError, type TwentyThreeKeError } from "../../errors/errors.js";
 import { redactText } from "../redaction.js";
@@ -31,17 +32,7 @@ export interface GitOutput {
 }
 
 /** The reasons a git source fails with; one per thing a user can fix. */
-export const GitReason = {
-  authFailed: "GitAuthFailed",
-  hostKeyRejected: "GitHostKeyRejected",
-  unreachable: "GitRemoteUnreachable",
-  repositoryNotFound: "GitRepositoryNotFound",
-  refNotFound: "GitRefNotFound",
-  timeout: "GitTimeout",
-  pathNotFound: "GitPathNotFound",
-  invalidSpec: "GitSourceInvalid",
-  failed: "GitFailed",
-} as const;
+export { GitReason };
 
 /** The last lines of git's stderr, redacted, for the cause of an error. */
 function tail(stderr: string, secrets: readonly string[]): string {

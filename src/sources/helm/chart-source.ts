@@ -11,6 +11,7 @@
  * Every error names repository, chart and version, and never credentials. OCI repositories are
  * pulled through Helm (an `OciChartPuller`, passed in: this module does not run helm).
  */
+import { ChartReason } from "../../status/reasons.js";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { mkdtemp, readFile, rename, rm, writeFile } from "node:fs/promises";
@@ -117,21 +118,7 @@ export interface FetchedChart extends ResolvedChart {
 }
 
 /** Reasons of chart source errors; one per thing a user can act on. */
-export const ChartReason = {
-  repositoryUnreachable: "ChartRepositoryUnreachable",
-  repositoryAuthFailed: "ChartRepositoryAuthFailed",
-  indexNotFound: "ChartIndexNotFound",
-  indexInvalid: "ChartIndexInvalid",
-  indexTooLarge: "ChartIndexTooLarge",
-  chartNotFound: "ChartNotFound",
-  versionNotFound: "ChartVersionNotFound",
-  downloadFailed: "ChartDownloadFailed",
-  chartTooLarge: "ChartTooLarge",
-  digestMismatch: "ChartDigestMismatch",
-  archiveInvalid: "ChartArchiveInvalid",
-  pullFailed: "ChartPullFailed",
-  invalidRef: "ChartRefInvalid",
-} as const;
+export { ChartReason };
 
 interface IndexRecord {
   location: string;

@@ -19,9 +19,9 @@ interface Run {
   stderr: string;
 }
 
-function run(args: string[], cwd: string): Promise<Run> {
+function run(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<Run> {
   return new Promise((resolve) => {
-    execFile(bin, args, { cwd, env: { ...process.env, NO_COLOR: "1" } }, (err, stdout, stderr) => {
+    execFile(bin, args, { cwd, env: { ...process.env, NO_COLOR: "1", ...env } }, (err, stdout, stderr) => {
       const code = err === null ? 0 : typeof err.code === "number" ? err.code : -1;
       resolve({ code, stdout, stderr });
     });
@@ -257,5 +257,13 @@ describe("23ke version", () => {
     const out = JSON.parse(j.stdout) as { version: string; helm: { error?: string } };
     expect(out.version).toMatch(/^\d+\.\d+\.\d+$/);
     expect(out.helm.error).toContain("does not exist");
+  });
+
+  it("takes helm from $HELM_BINARY when there is no --helm", async () => {
+    const r = await run(["version"], dir, { HELM_BINARY: path.join(dir, "no-such-helm") });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(
+      `helm: missing: helm binary ${path.join(dir, "no-such-helm")} (from $HELM_BINARY)`,
+    );
   });
 });

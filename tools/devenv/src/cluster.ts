@@ -10,8 +10,8 @@
 import { randomBytes, generateKeyPairSync } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { KubeClient } from "../kube/client.js";
-import { WaitTimeoutError, waitFor } from "../util/wait.js";
+import { KubeClient } from "#product/kube/client.js";
+import { WaitTimeoutError, waitFor } from "#product/util/wait.js";
 import type { ProcessGroup } from "./processes.js";
 import { freePort, tailLog, type Started } from "./processes.js";
 

@@ -1,7 +1,7 @@
 /**
  * The local environment as a whole: a base cluster with simulated Nodes, a second, independent
  * apiserver standing for the virtual garden, a Helm chart repository and a git remote, all on
- * loopback. Used by the integration tests, the benchmarks and `23ke dev up`.
+ * loopback. Used by the integration tests, the benchmarks and `bin/23ke-dev up`.
  */
 import { mkdirSync, writeFileSync, readFileSync, existsSync } from "node:fs";
 import path from "node:path";
@@ -11,8 +11,8 @@ import { startGitServer, type GitServer } from "./git-server.js";
 import { startHelmRepoServer, type HelmRepoServer } from "./helm-repo-server.js";
 import { ProcessGroup } from "./processes.js";
 
-/** The repository root (this file is src/devenv/ or dist/devenv/ below it). */
-export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
+/** The repository root (this file is tools/devenv/src/ or tools/devenv/dist/ below it). */
+export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
 
 export const defaultBinDir = path.join(projectRoot, "tools", "testenv", "bin");
 
@@ -38,7 +38,7 @@ export interface Environment {
   virtual: Cluster | undefined;
   helmRepo: HelmRepoServer | undefined;
   git: GitServer | undefined;
-  /** Environment for running helm against this environment (isolated HELM_* homes). */
+  /** Environment for running helm or the 23ke CLI against this environment (see helmEnvFor). */
   helmEnv: NodeJS.ProcessEnv;
   helm: string;
   group: ProcessGroup;
@@ -53,10 +53,16 @@ export interface EnvironmentState {
   git?: string;
 }
 
-export function helmEnvFor(dir: string): NodeJS.ProcessEnv {
+/**
+ * The environment for running helm, or the 23ke CLI, against a local environment: isolated HELM_*
+ * homes under `dir`, and HELM_BINARY naming the built helm (the product never looks for helm in
+ * the checkout; it takes --helm, else $HELM_BINARY, else helm on PATH).
+ */
+export function helmEnvFor(dir: string, helm: string = path.join(defaultBinDir, "helm")): NodeJS.ProcessEnv {
   const h = path.join(dir, "helm");
   return {
     ...process.env,
+    HELM_BINARY: helm,
     HELM_CACHE_HOME: path.join(h, "cache"),
     HELM_CONFIG_HOME: path.join(h, "config"),
     HELM_DATA_HOME: path.join(h, "data"),
@@ -69,7 +75,7 @@ export async function startEnvironment(opts: EnvironmentOptions): Promise<Enviro
   mkdirSync(dir, { recursive: true });
   const group = new ProcessGroup({ pidFile: path.join(dir, "pids") });
   const helm = path.join(binDir, "helm");
-  const helmEnv = helmEnvFor(dir);
+  const helmEnv = helmEnvFor(dir, helm);
   let helmRepo: HelmRepoServer | undefined;
   let git: GitServer | undefined;
   try {

@@ -27,8 +27,8 @@ import { mkdtemp, rm, writeFile, readFile, chmod } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
-import { KubeApiError, KubeNotFoundError, type KubeClient, type KubeObject } from "../kube/client.js";
-import { sleep } from "../util/wait.js";
+import { KubeApiError, KubeNotFoundError, type KubeClient, type KubeObject } from "#product/kube/client.js";
+import { sleep } from "#product/util/wait.js";
 
 const run = promisify(execFile);
 

@@ -4,14 +4,14 @@
  * is given as layers. Shared by the integration tests and the benchmarks.
  */
 import path from "node:path";
-import type { Catalog } from "../catalog/catalog-schema.js";
-import { runConfigurationStage, type ConfigLayer } from "../config/index.js";
-import { HelmDriver } from "../helm/helm-driver.js";
-import type { KubeObject } from "../kube/client.js";
-import { BuiltinCharts } from "../reconcile/chart-source.js";
-import { reconcilePass, type PassResult, type ProgressEvent } from "../reconcile/reconcile-pass.js";
-import { VirtualGarden } from "../reconcile/virtual-garden.js";
-import { ChartSource } from "../sources/helm/chart-source.js";
+import type { Catalog } from "#product/catalog/catalog-schema.js";
+import { runConfigurationStage, type ConfigLayer } from "#product/config/index.js";
+import { HelmDriver } from "#product/helm/helm-driver.js";
+import type { KubeObject } from "#product/kube/client.js";
+import { BuiltinCharts } from "#product/reconcile/chart-source.js";
+import { reconcilePass, type PassResult, type ProgressEvent } from "#product/reconcile/reconcile-pass.js";
+import { VirtualGarden } from "#product/reconcile/virtual-garden.js";
+import { ChartSource } from "#product/sources/helm/chart-source.js";
 import { projectRoot, type Environment } from "./environment.js";
 
 export interface LocalPassOptions {

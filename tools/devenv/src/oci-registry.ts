@@ -11,7 +11,7 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { WaitTimeoutError, waitFor } from "../util/wait.js";
+import { WaitTimeoutError, waitFor } from "#product/util/wait.js";
 import { freePort, tailLog, type ProcessGroup } from "./processes.js";
 
 export interface OciRegistryOptions {

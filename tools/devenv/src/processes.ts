@@ -2,13 +2,13 @@
  * Child processes of the local environment. Every process is started with its output in a log
  * file, tracked, and ended (SIGTERM, then SIGKILL) when the group stops, and also when this
  * Node process exits or is interrupted, so that no environment process outlives its owner.
- * Each group also writes its process ids to a pid file, so that `23ke dev down` from another
+ * Each group also writes its process ids to a pid file, so that `bin/23ke-dev down` from another
  * process can end them.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { openSync, closeSync, writeFileSync, readFileSync, existsSync, rmSync } from "node:fs";
 import net from "node:net";
-import { sleep } from "../util/wait.js";
+import { sleep } from "#product/util/wait.js";
 
 export interface Started {
   name: string;
@@ -41,7 +41,7 @@ function installExitHooks(): void {
 
 export interface ProcessGroupOptions {
   /**
-   * Written with "pid name" lines while processes run, so that `killFromPidFile` (`23ke dev
+   * Written with "pid name" lines while processes run, so that `killFromPidFile` (`23ke-dev
    * down`) can end them should their owner have been killed without a chance to clean up.
    */
   pidFile?: string;

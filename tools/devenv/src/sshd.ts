@@ -10,7 +10,7 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
-import { waitFor } from "../util/wait.js";
+import { waitFor } from "#product/util/wait.js";
 import { ProcessGroup, freePort, tailLog } from "./processes.js";
 
 const run = promisify(execFile);

@@ -1,0 +1,104 @@
+/**
+ * Kubernetes Events for the changes of a pass: one per component whose state changed since the
+ * previous pass (by its Ready condition, see `readyKey`), and one per component uninstalled. The
+ * Events are about the status ConfigMap (`involvedObject`), in the system namespace, from source
+ * `23ke`, with a reason of ./reasons.ts. Pure: builds the objects; src/reconcile writes them
+ * through src/kube.
+ *
+ * Messages come from component outcomes, which never carry secret values; keep it so: never put
+ * values, Secret data or kubeconfigs in an Event.
+ */
+import type { KubeObject } from "../kube/client.js";
+import { ComponentState, STATUS_CONFIGMAP, type ComponentRecord } from "./component-state.js";
+import { componentConditions, readyKey, type StatusSummary } from "./conditions.js";
+import type { ComponentFactsOfPass } from "./conditions.js";
+import { Reason } from "./reasons.js";
+
+export const EVENT_SOURCE = "23ke";
+const COMPONENT_LABEL = "23ke.io/component";
+/** Longer messages are cut; the full text is in the status ConfigMap. */
+const MAX_MESSAGE = 1024;
+
+export interface ComponentEvent {
+  component: string;
+  type: "Normal" | "Warning";
+  reason: string;
+  message: string;
+}
+
+/** The Ready key of a component before this pass: from the previous summary, else its record. */
+function previousKey(
+  name: string,
+  summary: StatusSummary | undefined,
+  records: ReadonlyMap<string, ComponentRecord>,
+): string {
+  const s = summary?.components[name];
+  if (s !== undefined) return readyKey(s.conditions);
+  const r = records.get(name);
+  return r === undefined
+    ? ""
+    : readyKey(componentConditions({ state: r.state, reason: r.reason, message: "" }));
+}
+
+/** The Events of a pass: changed components (not interrupted ones) and uninstalled ones. */
+export function eventsOfPass(
+  outcomes: readonly ComponentFactsOfPass[],
+  uninstalled: readonly string[],
+  before: { summary: StatusSummary | undefined; records: ReadonlyMap<string, ComponentRecord> },
+  after: StatusSummary,
+): ComponentEvent[] {
+  const out: ComponentEvent[] = [];
+  for (const o of outcomes) {
+    if (o.state === ComponentState.skipped) continue;
+    const now = after.components[o.name]?.conditions;
+    if (readyKey(now) === previousKey(o.name, before.summary, before.records)) continue;
+    out.push({
+      component: o.name,
+      type: readyKey(now) === "True" ? "Normal" : "Warning",
+      reason: o.reason,
+      message: o.message,
+    });
+  }
+  for (const name of uninstalled)
+    out.push({
+      component: name,
+      type: "Normal",
+      reason: Reason.Uninstalled,
+      message: "uninstalled: no longer part of the landscape",
+    });
+  return out;
+}
+
+/** A core/v1 Event about the status ConfigMap (`uid` of the ConfigMap when known). */
+export function eventObject(
+  e: ComponentEvent,
+  namespace: string,
+  now: Date,
+  configMapUid: string | undefined,
+): KubeObject {
+  const text = `${e.component}: ${e.message}`;
+  const t = now.toISOString();
+  return {
+    apiVersion: "v1",
+    kind: "Event",
+    metadata: {
+      name: `${STATUS_CONFIGMAP}.${e.component}.${now.getTime().toString(16)}`.slice(0, 253),
+      namespace,
+      labels: { "app.kubernetes.io/managed-by": "23ke", [COMPONENT_LABEL]: e.component.slice(0, 63) },
+    },
+    involvedObject: {
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      name: STATUS_CONFIGMAP,
+      namespace,
+      ...(configMapUid === undefined ? {} : { uid: configMapUid }),
+    },
+    type: e.type,
+    reason: e.reason,
+    message: text.length > MAX_MESSAGE ? `${text.slice(0, MAX_MESSAGE - 3)}...` : text,
+    source: { component: EVENT_SOURCE },
+    firstTimestamp: t,
+    lastTimestamp: t,
+    count: 1,
+  };
+}
