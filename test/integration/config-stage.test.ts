@@ -17,23 +17,14 @@ import {
 } from "../../src/config/index.js";
 import { TerminalError, ValidationError } from "../../src/errors/errors.js";
 import type { KubeClient, KubeObject } from "../../src/kube/client.js";
+import { MINIMAL_CONFIG } from "../support/config-text.js";
 import { baseClient, uniqueName } from "../support/env.js";
 
 type Secret = KubeObject & { data?: Record<string, string> };
 
 const b64 = (s: string): string => Buffer.from(s).toString("base64");
 
-const CONFIG = `issuer:
-  acme:
-    email: ops@example.org
-domains:
-  global:
-    domain: gardener.example.org
-    provider: aws-route53
-    credentials:
-      AWS_ACCESS_KEY_ID: ${b64("id")}
-      AWS_SECRET_ACCESS_KEY: ${b64("secret")}
-`;
+const CONFIG = MINIMAL_CONFIG;
 const BACKUPS = `backups:\n  enabled: true\n  provider: aws\n  region: eu-central-1\n  bucketName: garden-backups\n  credentials:\n    accessKeyID: ${b64("id")}\n    secretAccessKey: ${b64("secret")}\n`;
 
 function layers(...texts: string[]): ConfigLayer[] {
