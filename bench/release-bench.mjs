@@ -21,6 +21,10 @@ import { localPass } from "../tools/devenv/dist/local-landscape.js";
 import { StatusStore } from "../dist/reconcile/status-store.js";
 import { ChartSource } from "../dist/sources/helm/chart-source.js";
 import { parseValuesDocument } from "../dist/values/values-document.js";
+import { offlineClusterFacts, resolveConfig } from "../dist/config/index.js";
+import { defaultPostRendererCommand, preparePostRender } from "../dist/helm/post-render-plugin.js";
+import { offlineUnits, placeholderGeneratedSecrets } from "../dist/reconcile/offline-render.js";
+import { resolvePostRenderers } from "../dist/reconcile/post-renderers.js";
 
 const run = promisify(execFile);
 const NS = "23ke-system";
@@ -78,6 +82,16 @@ try {
     const noopMs = performance.now() - t;
     // What the baseline installs: each release with its chart and the values 23ke applied.
     const records = await new StatusStore(env.base.client, NS).readAll();
+    const { config } = resolveConfig(configLayers, placeholderGeneratedSecrets());
+    const units = new Map(
+      offlineUnits({
+        catalog,
+        config,
+        cluster: offlineClusterFacts(config),
+        configRepoValues: values,
+        systemNamespace: NS,
+      }).units.map((u) => [u.name, u]),
+    );
     const mirrors = Object.fromEntries(Object.values(catalog.repositories).map((u) => [u, env.helmRepo.url]));
     const source = new ChartSource({ cacheDir: path.join(scratch, "cache"), mirrors });
     const releases = [];
@@ -102,7 +116,11 @@ try {
       );
       const file = path.join(scratch, `${rec.release}.values.json`);
       writeFileSync(file, v.stdout, { mode: 0o600 });
-      releases.push({ ...rec, chartPath: chart, valuesFile: file });
+      // The same post-render patches (helm runs them as a plugin, as for 23ke).
+      const unit = units.get(c.name);
+      const patches =
+        unit === undefined ? [] : resolvePostRenderers(unit, { values: JSON.parse(v.stdout) ?? {} });
+      releases.push({ ...rec, chartPath: chart, valuesFile: file, patches });
     }
     return { fullMs, noopMs, noop, releases, components: full.result.components.length };
   });
@@ -113,6 +131,15 @@ try {
     const t = performance.now();
     for (const r of ours.releases) {
       const kubeconfig = r.target === "virtual" ? env.virtual.kubeconfigPath : env.base.kubeconfigPath;
+      const post =
+        r.patches.length === 0
+          ? undefined
+          : preparePostRender(
+              mkdtempSync(path.join(scratch, "post-")),
+              r.patches,
+              defaultPostRendererCommand(),
+              env.helmEnv,
+            );
       await run(
         env.helm,
         [
@@ -130,8 +157,9 @@ try {
           "5m",
           "--kubeconfig",
           kubeconfig,
+          ...(post === undefined ? [] : post.args),
         ],
-        { env: env.helmEnv },
+        { env: post === undefined ? env.helmEnv : { ...env.helmEnv, HELM_PLUGINS: post.helmPlugins } },
       );
     }
     return performance.now() - t;
