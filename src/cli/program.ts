@@ -287,6 +287,12 @@ Examples:
       positiveInt,
       30,
     )
+    .option("--requeue <seconds>", "seconds before the next pass while a component waits", positiveInt, 10)
+    .option(
+      "--backoff-max <seconds>",
+      "longest pause between retries after transient failures (default: the interval)",
+      positiveInt,
+    )
     .option(
       "--metrics-address <host:port>",
       "where /metrics, /healthz and /readyz are served (0.0.0.0:8080 in a cluster)",
@@ -295,9 +301,12 @@ Examples:
     .addHelpText(
       "after",
       `
-Runs until SIGTERM or Ctrl-C; the helm operations in flight finish first. A failed pass is retried
-sooner (10 s, doubling up to the interval). Only one pass runs at a time per landscape, across all
-replicas and CLI runs (Lease 23ke-apply in the system namespace).
+Runs until SIGTERM or Ctrl-C; the helm operations in flight finish first. A pass that leaves a
+component waiting is requeued (--requeue); a transient failure is retried with backoff and jitter
+(10 s, doubling up to --backoff-max); after a terminal failure (Stalled) the next pass waits for an
+input to change (config repository, 23ke-config Secrets or files, catalog), or an hour as a safety
+net. Any input change starts a pass at once. Only one pass runs at a time per landscape, across all
+replicas and CLI runs (Lease 23ke-apply in the system namespace); a pass that loses it stops.
 
 Example:
   23ke run --config-repo https://git.example.org/landscape.git --metrics-address 0.0.0.0:8080`,

@@ -3,6 +3,8 @@
  * by compare-and-swap (create, or replace at the resourceVersion read), renewed while the pass
  * runs, and released at its end. A second `23ke apply` (another laptop, a CI job, the operator)
  * is refused with who holds the lock and since when; a lock whose holder stopped renewing expires.
+ * A renewal that fails or finds another holder aborts the lock's signal at once: the pass stops
+ * instead of working beside another apply.
  */
 import { Reason } from "../status/reasons.js";
 import { hostname } from "node:os";
@@ -18,8 +20,16 @@ interface Lease extends KubeObject {
 
 export class LockHeldError extends WaitingError {}
 
+/** The lock was taken over or could not be renewed; the pass was cancelled. Waiting: requeue. */
+export class LockLostError extends WaitingError {}
+
+/** The parts of the client the lock uses (a small fake in unit tests). */
+export type LeaseClient = Pick<KubeClient, "get" | "create" | "replace">;
+
 export interface ApplyLock {
   holder: string;
+  /** Aborted, with a LockLostError, when the lock is lost while held. */
+  signal: AbortSignal;
   release(): Promise<void>;
 }
 
@@ -40,9 +50,15 @@ function holderIsGone(holder: string): boolean {
 }
 
 export async function acquireApplyLock(
-  client: KubeClient,
+  client: LeaseClient,
   namespace: string,
-  opts: { durationSeconds?: number; now?: () => Date; holder?: string } = {},
+  opts: {
+    durationSeconds?: number;
+    now?: () => Date;
+    holder?: string;
+    /** Pause between renewals. @default a third of the duration */
+    renewMs?: number;
+  } = {},
 ): Promise<ApplyLock> {
   const now = opts.now ?? (() => new Date());
   const duration = opts.durationSeconds ?? 60;
@@ -107,20 +123,56 @@ export async function acquireApplyLock(
 
   let lease: Lease = current;
   let stopped = false;
-  const renew = async (): Promise<void> => {
-    if (stopped) return;
-    const next = await client
-      .replace<Lease>({ ...lease, spec: { ...lease.spec, renewTime: microTime(now()) } })
-      .catch(() => undefined);
-    if (next !== undefined) lease = next;
+  const lost = new AbortController();
+  const object = `Lease ${namespace}/${LOCK_NAME}`;
+  const lose = (message: string, cause?: unknown): void => {
+    if (lost.signal.aborted) return;
+    lost.abort(
+      new LockLostError(`${message}: pass cancelled`, {
+        reason: Reason.ApplyLockLost,
+        object,
+        ...(cause === undefined ? {} : { cause }),
+      }),
+    );
   };
-  const timer = setInterval(() => void renew(), (duration * 1000) / 3);
+  const renew = async (): Promise<void> => {
+    if (stopped || lost.signal.aborted) return;
+    let next: Lease | undefined;
+    try {
+      next = await client.replace<Lease>({ ...lease, spec: { ...lease.spec, renewTime: microTime(now()) } });
+      if (next === undefined) {
+        // The Lease changed since our last renewal: re-read who holds it.
+        const seen = await client.get<Lease>("coordination.k8s.io/v1", "Lease", LOCK_NAME, namespace);
+        const other = seen?.spec?.holderIdentity;
+        if (seen !== undefined && other === holder) {
+          lease = seen;
+          return;
+        }
+        lose(
+          `lost the apply lock to ${other === undefined || other === "" ? "nobody (it was released)" : other}`,
+        );
+        return;
+      }
+    } catch (e) {
+      lose(`could not renew the apply lock (${object}): ${(e as Error).message}`, e);
+      return;
+    }
+    if (next.spec?.holderIdentity !== holder) {
+      lose(`lost the apply lock to ${next.spec?.holderIdentity ?? "nobody"}`);
+      return;
+    }
+    lease = next;
+  };
+  const timer = setInterval(() => void renew(), opts.renewMs ?? (duration * 1000) / 3);
   timer.unref();
   return {
     holder,
+    signal: lost.signal,
     release: async () => {
       stopped = true;
       clearInterval(timer);
+      // A lost lock is someone else's now: leave it alone.
+      if (lost.signal.aborted) return;
       // Give the lock up: clear the holder (a later apply takes it at once).
       await client
         .replace({ ...lease, spec: { ...lease.spec, holderIdentity: "", renewTime: microTime(now()) } })

@@ -158,14 +158,23 @@ class SecretsCache {
 
 /**
  * One pass, holding the landscape's apply lock (unless `lock: false`): a second apply at the same
- * time is refused with who holds the lock, before anything is written.
+ * time is refused with who holds the lock, before anything is written. A pass that loses the lock
+ * stops and rejects with a LockLostError ("lost the apply lock to <holder>: pass cancelled").
  */
 export async function reconcilePass(o: ReconcileOptions): Promise<PassResult> {
   if (o.lock === false) return await unlockedPass(o);
   await ensureNamespace(o.base, o.systemNamespace);
   const lock = await acquireApplyLock(o.base, o.systemNamespace);
   try {
-    return await unlockedPass(o);
+    // A lost lock cancels the pass like a shutdown does; the pass then ends with the lock's error.
+    const r = await unlockedPass({ ...o, signal: AbortSignal.any([o.signal, lock.signal]) }).catch(
+      (e: unknown) => {
+        if (lock.signal.aborted) throw lock.signal.reason;
+        throw e;
+      },
+    );
+    if (lock.signal.aborted) throw lock.signal.reason;
+    return r;
   } finally {
     await lock.release();
   }

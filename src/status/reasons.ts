@@ -36,6 +36,7 @@ export const Reason = {
   NotFound: "NotFound",
   VirtualGardenUnavailable: "VirtualGardenUnavailable",
   ApplyInProgress: "ApplyInProgress",
+  ApplyLockLost: "ApplyLockLost",
 
   // Helm.
   HelmNotFound: "HelmNotFound",

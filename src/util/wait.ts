@@ -2,6 +2,7 @@
  * Bounded waiting. Every wait in 23ke has an interval, a timeout and an abort signal (STYLE.md 4);
  * there is no way to wait forever.
  */
+import { setTimeout as delay } from "node:timers/promises";
 
 export interface WaitOptions {
   /** @default 500 */
@@ -25,22 +26,14 @@ export class WaitTimeoutError extends Error {
   }
 }
 
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted === true) {
-      reject(signal.reason instanceof Error ? signal.reason : new Error("aborted"));
-      return;
-    }
-    const t = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    const onAbort = (): void => {
-      clearTimeout(t);
-      reject(signal?.reason instanceof Error ? signal.reason : new Error("aborted"));
-    };
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
+/** Resolves after `ms`; rejects at once when `signal` aborts (with its reason when that is an Error). */
+export async function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  try {
+    await delay(ms, undefined, signal === undefined ? undefined : { signal });
+  } catch (e) {
+    if (signal?.aborted !== true) throw e;
+    throw signal.reason instanceof Error ? signal.reason : new Error("aborted", { cause: e });
+  }
 }
 
 export type Probe<T> = () => Promise<{ done: true; value: T } | { done: false; observation?: string }>;

@@ -1,17 +1,29 @@
 /**
  * `23ke run`: the operator. Applies the landscape, then keeps it converged: again every
- * interval, at once when the configuration repository has a new revision, sooner with backoff
- * after a failure; serves /metrics, /healthz and /readyz; stops on SIGTERM or Ctrl-C after the
- * helm operations in flight. One pass at a time per landscape (the apply lock), so several
- * replicas or a parallel `23ke apply` never work at the same time.
+ * interval, at once when an input changes (a new revision of the configuration repository, the
+ * 23ke-config Secrets or -f files, the catalog file), requeued soon while a component waits,
+ * with backoff after a transient failure, and not before an input changes after a terminal one
+ * (src/controller/next-pass.ts); serves /metrics, /healthz and /readyz; stops on SIGTERM or
+ * Ctrl-C after the helm operations in flight. One pass at a time per landscape (the apply lock),
+ * so several replicas or a parallel `23ke apply` never work at the same time.
  */
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { verdictOfComponents } from "../../controller/next-pass.js";
 import { runLoop } from "../../controller/run-loop.js";
 import { newMetrics, startMetricsServer } from "../../controller/metrics-server.js";
 import { describeError } from "../../errors/errors.js";
 import type { PassResult } from "../../reconcile/reconcile-pass.js";
 import { sleep } from "../../util/wait.js";
 import { print, printErr, type CliContext } from "../context.js";
-import { checkedConfigLayers, configRepoSource, type LandscapeOptions } from "../landscape.js";
+import { CONFIG_LAYER_NAMES } from "../../config/index.js";
+import {
+  baseClient,
+  catalogOf,
+  checkedConfigLayers,
+  configRepoSource,
+  type LandscapeOptions,
+} from "../landscape.js";
 import { runApply } from "./apply.js";
 
 export interface RunOptions extends LandscapeOptions {
@@ -20,6 +32,42 @@ export interface RunOptions extends LandscapeOptions {
   /** Seconds between checks of the configuration repository for a new revision. */
   poll: number;
   metricsAddress: string;
+  /** Seconds before the next pass while a component waits. */
+  requeue: number;
+  /** The longest pause, in seconds, between retries after transient failures (default: the interval). */
+  backoffMax?: number;
+}
+
+/**
+ * A digest of the pass's inputs that is cheap to read every poll: the configuration repository's
+ * head, the resourceVersions of the 23ke-config Secrets (or the -f files' content), the catalog.
+ * Undefined when something could not be read (no trigger on a blip of the apiserver).
+ */
+async function inputsDigest(
+  ctx: CliContext,
+  o: RunOptions,
+  signal: AbortSignal,
+): Promise<string | undefined> {
+  try {
+    const h = createHash("sha256");
+    if (o.configRepo !== undefined) {
+      const repo = configRepoSource(o, o.configRepo);
+      h.update(`repo ${(await repo.git.resolve(repo.spec, signal)).commit}\n`);
+    }
+    if (o.file !== undefined && o.file.length > 0) {
+      for (const f of o.file) h.update(`file ${f} `).update(readFileSync(f)).update("\n");
+    } else {
+      const { client } = baseClient(o, ctx.env);
+      for (const name of CONFIG_LAYER_NAMES) {
+        const s = await client.get("v1", "Secret", name, o.systemNamespace);
+        h.update(`secret ${name} ${s?.metadata.resourceVersion ?? "-"}\n`);
+      }
+    }
+    h.update(`catalog ${JSON.stringify(catalogOf(o))}\n`);
+    return h.digest("hex");
+  } catch {
+    return undefined;
+  }
 }
 
 export async function runCommand(ctx: CliContext, o: RunOptions): Promise<number> {
@@ -30,18 +78,24 @@ export async function runCommand(ctx: CliContext, o: RunOptions): Promise<number
     ctx,
     `23ke operator: metrics, health and readiness on http://${server.address}/metrics, /healthz, /readyz`,
   );
-  const repo = o.configRepo === undefined ? undefined : configRepoSource(o, o.configRepo);
   let seen: string | undefined;
   try {
     await runLoop<PassResult>({
       signal: ctx.signal,
       intervalMs: o.interval * 1000,
+      requeueMs: o.requeue * 1000,
+      ...(o.backoffMax === undefined ? {} : { backoffMaxMs: o.backoffMax * 1000 }),
       pass: async () => {
         print(ctx, `${new Date().toISOString()} pass started`);
-        if (repo !== undefined) seen = (await repo.git.resolve(repo.spec, ctx.signal)).commit;
+        seen = await inputsDigest(ctx, o, ctx.signal);
         return await runApply(ctx, o, false);
       },
-      succeeded: (r) => r.ok,
+      verdict: (r) => verdictOfComponents(r.components, r.ok),
+      onSchedule: (next) =>
+        print(
+          ctx,
+          `${new Date().toISOString()} ${next.why}: next pass in ${Math.round(next.delayMs / 1000)}s`,
+        ),
       onPass: (r, ms) => {
         metrics.passes[r.ok ? "ok" : "failed"]++;
         metrics.lastPassSeconds = ms / 1000;
@@ -59,23 +113,17 @@ export async function runCommand(ctx: CliContext, o: RunOptions): Promise<number
         metrics.passes.error++;
         printErr(ctx, `${new Date().toISOString()} pass error: ${describeError(e)}`);
       },
-      ...(repo === undefined
-        ? {}
-        : {
-            trigger: async (signal: AbortSignal) => {
-              for (;;) {
-                await sleep(o.poll * 1000, signal);
-                const head = await repo.git.resolve(repo.spec, signal).catch(() => undefined);
-                if (head !== undefined && head.commit !== seen) {
-                  print(
-                    ctx,
-                    `${new Date().toISOString()} configuration repository at ${head.commit.slice(0, 12)}: applying`,
-                  );
-                  return;
-                }
-              }
-            },
-          }),
+      // Every input is polled, whatever the verdict: a change is the way out of a stalled pass.
+      trigger: async (signal: AbortSignal) => {
+        for (;;) {
+          await sleep(o.poll * 1000, signal);
+          const now = await inputsDigest(ctx, o, signal);
+          if (now !== undefined && now !== seen) {
+            print(ctx, `${new Date().toISOString()} an input changed: applying`);
+            return;
+          }
+        }
+      },
     });
   } finally {
     await server.close();

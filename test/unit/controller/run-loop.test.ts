@@ -16,25 +16,27 @@ describe("runLoop", () => {
         if (passes === 2) ac.abort();
         return Promise.resolve(true);
       },
-      succeeded: (r) => r,
+      verdict: (r) => (r ? "ready" : "transient"),
       trigger: () => new Promise<void>((resolve) => (fire = resolve)),
     });
     expect(passes).toBe(2);
   });
 
-  it("retries a failed pass with a doubling pause, capped by the interval", async () => {
+  it("retries a transient failure with a doubling pause, capped by the maximum", async () => {
     const ac = new AbortController();
     const at: number[] = [];
     await runLoop({
       signal: ac.signal,
-      intervalMs: 60,
-      retryMs: 20,
+      intervalMs: 3_600_000,
+      backoffMs: 20,
+      backoffMaxMs: 60,
+      random: () => 0.999,
       pass: () => {
         at.push(Date.now());
         if (at.length === 4) ac.abort();
         return Promise.resolve(false);
       },
-      succeeded: (r) => r,
+      verdict: (r) => (r ? "ready" : "transient"),
     });
     const gaps = at.slice(1).map((t, i) => t - (at[i] ?? 0));
     expect(gaps[0]).toBeGreaterThanOrEqual(18);
@@ -50,16 +52,40 @@ describe("runLoop", () => {
     await runLoop({
       signal: ac.signal,
       intervalMs: 5,
-      retryMs: 1,
+      backoffMs: 1,
       pass: () => {
         n++;
         if (n === 2) ac.abort();
         return Promise.reject(new Error("cluster unreachable"));
       },
-      succeeded: () => true,
+      verdict: () => "ready",
       onError: (e) => errors.push((e as Error).message),
     });
     expect(errors).toEqual(["cluster unreachable"]);
+  });
+
+  it("after a terminal failure, waits for the trigger (an input change), not for a retry", async () => {
+    const ac = new AbortController();
+    const schedules: string[] = [];
+    let passes = 0;
+    let fire!: () => void;
+    await runLoop({
+      signal: ac.signal,
+      intervalMs: 1,
+      backoffMs: 1,
+      requeueMs: 1,
+      pass: () => {
+        passes++;
+        if (passes === 1) setTimeout(() => fire(), 50);
+        if (passes === 2) ac.abort();
+        return Promise.resolve(passes);
+      },
+      verdict: () => "terminal",
+      onSchedule: (n) => schedules.push(n.why),
+      trigger: () => new Promise<void>((resolve) => (fire = resolve)),
+    });
+    expect(passes).toBe(2);
+    expect(schedules).toEqual(["stalled: next pass when an input changes (or after the safety interval)"]);
   });
 });
 
