@@ -13,6 +13,7 @@ import { verdictOfComponents } from "../../controller/next-pass.js";
 import { runLoop } from "../../controller/run-loop.js";
 import { newMetrics, startMetricsServer } from "../../controller/metrics-server.js";
 import { describeError } from "../../errors/errors.js";
+import type { KubeClient } from "../../kube/client.js";
 import type { PassResult } from "../../reconcile/reconcile-pass.js";
 import { sleep } from "../../util/wait.js";
 import { print, printErr, type CliContext } from "../context.js";
@@ -41,33 +42,35 @@ export interface RunOptions extends LandscapeOptions {
 /**
  * A digest of the pass's inputs that is cheap to read every poll: the configuration repository's
  * head, the resourceVersions of the 23ke-config Secrets (or the -f files' content), the catalog.
- * Undefined when something could not be read (no trigger on a blip of the apiserver).
+ * Undefined when something could not be read (no trigger on a blip of the apiserver). The git
+ * source and the cluster client are made once, not per poll.
  */
-async function inputsDigest(
+function inputsDigester(
   ctx: CliContext,
   o: RunOptions,
-  signal: AbortSignal,
-): Promise<string | undefined> {
-  try {
-    const h = createHash("sha256");
-    if (o.configRepo !== undefined) {
-      const repo = configRepoSource(o, o.configRepo);
-      h.update(`repo ${(await repo.git.resolve(repo.spec, signal)).commit}\n`);
-    }
-    if (o.file !== undefined && o.file.length > 0) {
-      for (const f of o.file) h.update(`file ${f} `).update(readFileSync(f)).update("\n");
-    } else {
-      const { client } = baseClient(o, ctx.env);
-      for (const name of CONFIG_LAYER_NAMES) {
-        const s = await client.get("v1", "Secret", name, o.systemNamespace);
-        h.update(`secret ${name} ${s?.metadata.resourceVersion ?? "-"}\n`);
+): (signal: AbortSignal) => Promise<string | undefined> {
+  const repo = o.configRepo === undefined ? undefined : configRepoSource(o, o.configRepo);
+  const fromFiles = o.file !== undefined && o.file.length > 0;
+  let client: KubeClient | undefined;
+  return async (signal) => {
+    try {
+      const h = createHash("sha256");
+      if (repo !== undefined) h.update(`repo ${(await repo.git.resolve(repo.spec, signal)).commit}\n`);
+      if (fromFiles) {
+        for (const f of o.file ?? []) h.update(`file ${f} `).update(readFileSync(f)).update("\n");
+      } else {
+        client ??= baseClient(o, ctx.env).client;
+        for (const name of CONFIG_LAYER_NAMES) {
+          const s = await client.get("v1", "Secret", name, o.systemNamespace);
+          h.update(`secret ${name} ${s?.metadata.resourceVersion ?? "-"}\n`);
+        }
       }
+      h.update(`catalog ${JSON.stringify(catalogOf(o))}\n`);
+      return h.digest("hex");
+    } catch {
+      return undefined;
     }
-    h.update(`catalog ${JSON.stringify(catalogOf(o))}\n`);
-    return h.digest("hex");
-  } catch {
-    return undefined;
-  }
+  };
 }
 
 export async function runCommand(ctx: CliContext, o: RunOptions): Promise<number> {
@@ -79,6 +82,7 @@ export async function runCommand(ctx: CliContext, o: RunOptions): Promise<number
     `23ke operator: metrics, health and readiness on http://${server.address}/metrics, /healthz, /readyz`,
   );
   let seen: string | undefined;
+  const inputsDigest = inputsDigester(ctx, o);
   try {
     await runLoop<PassResult>({
       signal: ctx.signal,
@@ -87,7 +91,7 @@ export async function runCommand(ctx: CliContext, o: RunOptions): Promise<number
       ...(o.backoffMax === undefined ? {} : { backoffMaxMs: o.backoffMax * 1000 }),
       pass: async () => {
         print(ctx, `${new Date().toISOString()} pass started`);
-        seen = await inputsDigest(ctx, o, ctx.signal);
+        seen = await inputsDigest(ctx.signal);
         return await runApply(ctx, o, false);
       },
       verdict: (r) => verdictOfComponents(r.components, r.ok),
@@ -117,7 +121,7 @@ export async function runCommand(ctx: CliContext, o: RunOptions): Promise<number
       trigger: async (signal: AbortSignal) => {
         for (;;) {
           await sleep(o.poll * 1000, signal);
-          const now = await inputsDigest(ctx, o, signal);
+          const now = await inputsDigest(signal);
           if (now !== undefined && now !== seen) {
             print(ctx, `${new Date().toISOString()} an input changed: applying`);
             return;
