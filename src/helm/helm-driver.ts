@@ -90,6 +90,11 @@ interface RunResult {
 export class HelmDriver {
   constructor(private readonly opts: HelmDriverOptions) {}
 
+  /** The helm binary this driver runs. */
+  get binary(): string {
+    return this.opts.helm;
+  }
+
   private run(
     args: string[],
     timeoutMs: number,

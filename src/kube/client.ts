@@ -107,6 +107,11 @@ export class KubeClient {
     return KubeClient.checked(kc, name, name, opts);
   }
 
+  /** A kubeconfig already loaded (a chosen context, the in-cluster service account). */
+  static fromKubeConfig(kc: KubeConfig, name: string, where: string, opts: KubeClientOptions = {}): KubeClient {
+    return KubeClient.checked(kc, name, where, opts);
+  }
+
   /** The default kubeconfig: $KUBECONFIG, ~/.kube/config, or the in-cluster service account. */
   static fromDefault(name: string, opts: KubeClientOptions = {}): KubeClient {
     const kc = new KubeConfig();

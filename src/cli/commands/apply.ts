@@ -3,20 +3,11 @@
  * 0 only when every component is Ready. Live progress on a terminal, one line per state change
  * otherwise; a summary table at the end.
  */
-import { reconcilePass, type PassResult } from "../../reconcile/reconcile-pass.js";
+import type { Landscape } from "../../landscape/landscape.js";
+import type { PassResult } from "../../reconcile/reconcile-pass.js";
 import { LineProgress, LiveProgress } from "../../status/progress.js";
 import { print, type CliContext } from "../context.js";
-import {
-  baseClient,
-  catalogOf,
-  checkedConfigLayers,
-  chartSource,
-  configRepoValues,
-  configurationStage,
-  helmDriver,
-  virtualGarden,
-  type LandscapeOptions,
-} from "../landscape.js";
+import { openLandscape, type LandscapeOptions } from "../landscape.js";
 
 export interface ApplyOptions extends LandscapeOptions {
   output: "text" | "json";
@@ -38,54 +29,43 @@ export function summaryTable(r: PassResult): string[] {
 }
 
 /**
- * Runs one pass with the given options; shared by `apply` and `dev up`. Progress goes to `out`
- * (stderr when stdout carries a JSON document).
+ * Runs one pass of `landscape`, shared by `apply`, `run` and `dev up`. Progress goes to `out`
+ * (stderr when stdout carries a JSON document): live on a terminal, one line per change otherwise.
  */
-export async function runApply(
+export async function applyWithProgress(
   ctx: CliContext,
-  o: LandscapeOptions,
+  landscape: Landscape,
   live: boolean,
-  onHelm?: (args: readonly string[]) => void,
   out: NodeJS.WritableStream = ctx.stdout,
 ): Promise<PassResult> {
-  const catalog = catalogOf(o);
-  const layers = checkedConfigLayers(o);
-  const { client, kubeconfig } = baseClient(o, ctx.env);
-  const virtual = virtualGarden(o, client);
   const progress = live
     ? new LiveProgress((s) => out.write(s), (out as { columns?: number }).columns ?? 120)
     : new LineProgress((s) => out.write(s));
   try {
-    const repo = await configRepoValues(o, ctx.signal);
-    if (repo !== undefined && !live)
-      out.write(
-        `configuration repository revision ${repo.revision}: ${repo.values.size} values file(s), ${repo.manifests.length} garden-content manifest(s)\n`,
-      );
-    return await reconcilePass({
-      base: client,
-      baseKubeconfig: kubeconfig,
-      virtual,
-      helm: helmDriver(o, ctx.env, onHelm),
-      catalog,
-      charts: chartSource(o, catalog, ctx),
-      configuration: configurationStage(o, client, layers),
-      ...(repo === undefined ? {} : { configRepoValues: repo.values, virtualManifests: repo.manifests }),
-      systemNamespace: o.systemNamespace,
-      concurrency: o.concurrency,
-      helmTimeoutMs: o.timeout * 1000,
-      healthTimeoutMs: o.timeout * 1000,
+    return await landscape.apply({
       signal: ctx.signal,
       onProgress: (e) => progress.update(e),
+      onRevision: (r) => {
+        if (!live)
+          out.write(
+            `configuration repository revision ${r.revision}: ${r.values} values file(s), ${r.manifests} garden-content manifest(s)\n`,
+          );
+      },
     });
   } finally {
     progress.finish();
-    virtual.close();
   }
 }
 
 export async function applyCommand(ctx: CliContext, o: ApplyOptions): Promise<number> {
   const json = o.output === "json";
-  const r = await runApply(ctx, o, ctx.isTTY && !json, undefined, json ? ctx.stderr : ctx.stdout);
+  const landscape = openLandscape(ctx, o);
+  let r: PassResult;
+  try {
+    r = await applyWithProgress(ctx, landscape, ctx.isTTY && !json, json ? ctx.stderr : ctx.stdout);
+  } finally {
+    landscape.close();
+  }
   if (o.output === "json") {
     print(ctx, JSON.stringify({ ok: r.ok, components: r.components, uninstalled: r.uninstalled }, null, 2));
   } else {

@@ -4,18 +4,17 @@
  * offline network and named as a mirror there.
  */
 import { existsSync, readFileSync } from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { parse } from "yaml";
 import { z } from "zod";
 import { latestCatalogVersion, loadCatalog } from "../../catalog/load-catalog.js";
 import { ValidationError } from "../../errors/errors.js";
 import { findHelm } from "../../helm/helm-binary.js";
-import { helmOciPuller } from "../../helm/helm-pull.js";
-import { ChartSource, type ChartRef, type RepositoryCredentials } from "../../sources/helm/chart-source.js";
+import { readRepositoryCredentials, repositoryCharts } from "../../landscape/chart-sources.js";
+import type { ChartRef } from "../../sources/helm/chart-source.js";
 import { pullCharts } from "../../sources/helm/charts-pull.js";
-import { parseMirrorSpecs } from "../../sources/helm/repository-mirrors.js";
 import { print, printErr, type CliContext } from "../context.js";
+import { cacheDirOf } from "../landscape.js";
 
 export interface ChartsPullOptions {
   dest: string;
@@ -40,8 +39,6 @@ const simpleCatalogSchema = z.object({
     }),
   ),
 });
-
-const credentialsSchema = z.record(z.string(), z.object({ username: z.string(), password: z.string() }));
 
 /** The charts to pull: every component chart from a repository (not 23ke's own, not per-extension). */
 export function catalogCharts(catalog: string | undefined): ChartRef[] {
@@ -68,44 +65,19 @@ export function catalogCharts(catalog: string | undefined): ChartRef[] {
   });
 }
 
-export function defaultCacheDir(env: NodeJS.ProcessEnv): string {
-  return path.join(env.XDG_CACHE_HOME ?? path.join(env.HOME ?? os.homedir(), ".cache"), "23ke");
-}
-
 export async function chartsPullCommand(ctx: CliContext, opts: ChartsPullOptions): Promise<number> {
   const refs = catalogCharts(opts.catalog);
-  let credentials: Record<string, RepositoryCredentials> = {};
-  if (opts.credentials !== undefined) {
-    const r = credentialsSchema.safeParse(parse(readFileSync(opts.credentials, "utf8")));
-    if (!r.success) {
-      throw new ValidationError("credentials file", [
-        {
-          path: "",
-          message: "expected a map of repository URL to {username, password}",
-          file: opts.credentials,
-        },
-      ]);
-    }
-    credentials = r.data;
-  }
-  const needsHelm = refs.some((r) => r.repository.startsWith("oci://"));
-  const source = new ChartSource({
-    cacheDir: path.join(opts.cacheDir ?? defaultCacheDir(ctx.env), "sources"),
-    credentials,
-    mirrors: parseMirrorSpecs(
-      opts.mirror ?? [],
-      Object.fromEntries(refs.map((r) => [r.repository, r.repository])),
-      "--mirror",
-    ),
-    ...(needsHelm
-      ? {
-          ociPuller: helmOciPuller({
-            helm: findHelm(opts.helm, ctx.env),
-            env: ctx.env,
-          }),
-        }
-      : {}),
-  });
+  // The same wiring as apply's: credentials, OCI through helm (looked up only for an OCI chart).
+  const source = repositoryCharts(
+    {
+      cacheDir: cacheDirOf(opts, ctx.env),
+      mirrors: opts.mirror ?? [],
+      mirrorsOption: "--mirror",
+      ...(opts.credentials === undefined ? {} : { credentials: readRepositoryCredentials(opts.credentials) }),
+    },
+    Object.fromEntries(refs.map((r) => [r.repository, r.repository])),
+    { binary: () => findHelm(opts.helm, ctx.env), env: ctx.env },
+  );
   const dest = path.resolve(opts.dest);
   const pulled = await pullCharts(source, refs, dest, {
     signal: ctx.signal,

@@ -7,25 +7,15 @@
  * Ctrl-C after the helm operations in flight. One pass at a time per landscape (the apply lock),
  * so several replicas or a parallel `23ke apply` never work at the same time.
  */
-import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { verdictOfComponents } from "../../controller/next-pass.js";
 import { runLoop } from "../../controller/run-loop.js";
 import { newMetrics, startMetricsServer } from "../../controller/metrics-server.js";
 import { describeError } from "../../errors/errors.js";
-import type { KubeClient } from "../../kube/client.js";
 import type { PassResult } from "../../reconcile/reconcile-pass.js";
 import { sleep } from "../../util/wait.js";
 import { print, printErr, type CliContext } from "../context.js";
-import { CONFIG_LAYER_NAMES } from "../../config/index.js";
-import {
-  baseClient,
-  catalogOf,
-  checkedConfigLayers,
-  configRepoSource,
-  type LandscapeOptions,
-} from "../landscape.js";
-import { runApply } from "./apply.js";
+import { openLandscape, type LandscapeOptions } from "../landscape.js";
+import { applyWithProgress } from "./apply.js";
 
 export interface RunOptions extends LandscapeOptions {
   /** Seconds between passes when nothing changes. */
@@ -39,50 +29,19 @@ export interface RunOptions extends LandscapeOptions {
   backoffMax?: number;
 }
 
-/**
- * A digest of the pass's inputs that is cheap to read every poll: the configuration repository's
- * head, the resourceVersions of the 23ke-config Secrets (or the -f files' content), the catalog.
- * Undefined when something could not be read (no trigger on a blip of the apiserver). The git
- * source and the cluster client are made once, not per poll.
- */
-function inputsDigester(
-  ctx: CliContext,
-  o: RunOptions,
-): (signal: AbortSignal) => Promise<string | undefined> {
-  const repo = o.configRepo === undefined ? undefined : configRepoSource(o, o.configRepo);
-  const fromFiles = o.file !== undefined && o.file.length > 0;
-  let client: KubeClient | undefined;
-  return async (signal) => {
-    try {
-      const h = createHash("sha256");
-      if (repo !== undefined) h.update(`repo ${(await repo.git.resolve(repo.spec, signal)).commit}\n`);
-      if (fromFiles) {
-        for (const f of o.file ?? []) h.update(`file ${f} `).update(readFileSync(f)).update("\n");
-      } else {
-        client ??= baseClient(o, ctx.env).client;
-        for (const name of CONFIG_LAYER_NAMES) {
-          const s = await client.get("v1", "Secret", name, o.systemNamespace);
-          h.update(`secret ${name} ${s?.metadata.resourceVersion ?? "-"}\n`);
-        }
-      }
-      h.update(`catalog ${JSON.stringify(catalogOf(o))}\n`);
-      return h.digest("hex");
-    } catch {
-      return undefined;
-    }
-  };
-}
-
 export async function runCommand(ctx: CliContext, o: RunOptions): Promise<number> {
-  checkedConfigLayers(o);
+  // Built once: clients, the chart source and its caches, the git source live across passes.
+  const landscape = openLandscape(ctx, o);
   const metrics = newMetrics();
-  const server = await startMetricsServer(o.metricsAddress, metrics);
+  const server = await startMetricsServer(o.metricsAddress, metrics).catch((e: unknown) => {
+    landscape.close();
+    throw e;
+  });
   print(
     ctx,
     `23ke operator: metrics, health and readiness on http://${server.address}/metrics, /healthz, /readyz`,
   );
   let seen: string | undefined;
-  const inputsDigest = inputsDigester(ctx, o);
   try {
     await runLoop<PassResult>({
       signal: ctx.signal,
@@ -91,8 +50,8 @@ export async function runCommand(ctx: CliContext, o: RunOptions): Promise<number
       ...(o.backoffMax === undefined ? {} : { backoffMaxMs: o.backoffMax * 1000 }),
       pass: async () => {
         print(ctx, `${new Date().toISOString()} pass started`);
-        seen = await inputsDigest(ctx.signal);
-        return await runApply(ctx, o, false);
+        seen = await landscape.inputsDigest(ctx.signal);
+        return await applyWithProgress(ctx, landscape, false);
       },
       verdict: (r) => verdictOfComponents(r.components, r.ok),
       onSchedule: (next) =>
@@ -121,7 +80,7 @@ export async function runCommand(ctx: CliContext, o: RunOptions): Promise<number
       trigger: async (signal: AbortSignal) => {
         for (;;) {
           await sleep(o.poll * 1000, signal);
-          const now = await inputsDigest(signal);
+          const now = await landscape.inputsDigest(signal);
           if (now !== undefined && now !== seen) {
             print(ctx, `${new Date().toISOString()} an input changed: applying`);
             return;
@@ -131,6 +90,7 @@ export async function runCommand(ctx: CliContext, o: RunOptions): Promise<number
     });
   } finally {
     await server.close();
+    landscape.close();
   }
   print(ctx, "23ke operator stopped");
   return 0;

@@ -5,13 +5,15 @@
  * last pass computed them.
  */
 import { stringify } from "yaml";
-import { StatusStore } from "../../reconcile/status-store.js";
 import type { ComponentRecord } from "../../status/component-state.js";
 import type { Condition } from "../../status/conditions.js";
 import { print, type CliContext } from "../context.js";
-import { baseClient, type LandscapeOptions } from "../landscape.js";
+import { openLandscape, type LandscapeOptions } from "../landscape.js";
 
-export interface StatusOptions extends Pick<LandscapeOptions, "kubeconfig" | "systemNamespace"> {
+export interface StatusOptions extends Pick<
+  LandscapeOptions,
+  "kubeconfig" | "context" | "inCluster" | "systemNamespace"
+> {
   output: "text" | "json" | "yaml";
 }
 
@@ -25,10 +27,15 @@ export function statusRows(records: Iterable<ComponentRecord>): ComponentRecord[
 }
 
 export async function statusCommand(ctx: CliContext, o: StatusOptions): Promise<number> {
-  const { client } = baseClient(o, ctx.env);
-  const store = new StatusStore(client, o.systemNamespace);
-  const records = statusRows((await store.readAll()).values());
-  const summary = await store.readSummary();
+  const landscape = openLandscape(ctx, { concurrency: 1, timeout: 60, ...o });
+  let status;
+  try {
+    status = await landscape.status();
+  } finally {
+    landscape.close();
+  }
+  const records = statusRows(status.records);
+  const summary = status.summary;
   const rows = records.map((r) => ({
     component: r.component,
     stage: r.stage,

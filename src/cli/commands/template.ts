@@ -22,14 +22,7 @@ import { offlineUnits, placeholderGeneratedSecrets, renderOffline } from "../../
 import { MASKED } from "../../values/values-mask.js";
 import { print, printErr, type CliContext } from "../context.js";
 import { ExitCode } from "../exit-codes.js";
-import {
-  catalogOf,
-  chartSource,
-  checkedConfigLayers,
-  configRepoValues,
-  helmDriver,
-  type LandscapeOptions,
-} from "../landscape.js";
+import { openLandscape, type LandscapeOptions } from "../landscape.js";
 
 export interface TemplateOptions extends Pick<
   LandscapeOptions,
@@ -53,14 +46,20 @@ export async function templateCommand(
   components: readonly string[],
   o: TemplateOptions,
 ): Promise<number> {
-  const layers = checkedConfigLayers(o);
-  if (layers === undefined) throw new UsageError("give the 23ke-config with -f FILE (repeat -f for layers)");
+  if (o.file === undefined || o.file.length === 0)
+    throw new UsageError("give the 23ke-config with -f FILE (repeat -f for layers)");
+  const ns = o.systemNamespace || DEFAULT_SYSTEM_NAMESPACE;
+  const landscape = openLandscape(
+    ctx,
+    { ...o, systemNamespace: ns, concurrency: 1, timeout: 60 },
+    { offline: true },
+  );
+  const layers = landscape.configLayersOrUndefined() ?? [];
   const { config, warnings } = resolveConfig(layers, placeholderGeneratedSecrets());
   for (const w of warnings) printErr(ctx, `warning: ${w.path}: ${w.message}`);
-  const catalog = catalogOf(o);
-  const ns = o.systemNamespace || DEFAULT_SYSTEM_NAMESPACE;
+  const catalog = landscape.catalog;
   const cluster = offlineClusterFacts(config);
-  const repo = await configRepoValues({ ...o, systemNamespace: ns, concurrency: 1, timeout: 60 }, ctx.signal);
+  const repo = await landscape.repositoryContent(ctx.signal);
   const input = {
     catalog,
     config,
@@ -81,8 +80,8 @@ export async function templateCommand(
   const rendered = await renderOffline(
     {
       ...input,
-      charts: chartSource({ ...o, systemNamespace: ns, concurrency: 1, timeout: 60 }, catalog, ctx),
-      helm: helmDriver(o, ctx.env),
+      charts: landscape.charts,
+      helm: landscape.helm(),
       signal: ctx.signal,
     },
     components.length === 0 ? undefined : new Set(components),

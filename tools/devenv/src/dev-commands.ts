@@ -11,9 +11,9 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { stringify } from "yaml";
-import { runApply, summaryTable } from "#product/cli/commands/apply.js";
+import { applyWithProgress, summaryTable } from "#product/cli/commands/apply.js";
 import { print, type CliContext } from "#product/cli/context.js";
-import { DEFAULT_SYSTEM_NAMESPACE, type LandscapeOptions } from "#product/cli/landscape.js";
+import { DEFAULT_SYSTEM_NAMESPACE, openLandscape, type LandscapeOptions } from "#product/cli/landscape.js";
 import { ValidationError } from "#product/errors/errors.js";
 import { parseValuesDocument } from "#product/values/values-document.js";
 import { startEnvironment, readEnvironmentState, projectRoot, type Environment } from "./environment.js";
@@ -117,7 +117,14 @@ export async function devUpCommand(ctx: CliContext, opts: DevUpOptions): Promise
         ...(configRepo === undefined ? {} : { configRepo }),
       };
       const started = Date.now();
-      const r = await runApply({ ...ctx, env: { ...ctx.env, ...env.helmEnv } }, o, ctx.isTTY);
+      const helmCtx = { ...ctx, env: { ...ctx.env, ...env.helmEnv } };
+      const landscape = openLandscape(helmCtx, o);
+      let r;
+      try {
+        r = await applyWithProgress(helmCtx, landscape, ctx.isTTY);
+      } finally {
+        landscape.close();
+      }
       print(ctx, "");
       for (const l of summaryTable(r)) print(ctx, l);
       print(ctx, "");

@@ -1,0 +1,324 @@
+/**
+ * The landscape: the one place where the release engine is put together. Built once from
+ * settings (base-cluster access, the virtual garden's access, chart sources with credentials, OCI
+ * and mirrors, helm, the catalog, where the config and the configuration repository come from);
+ * the CLI commands and the operator loop are thin callers of it.
+ *
+ * What is made once lives as long as the landscape (the base client, the chart source with its
+ * caches, the git source, the helm driver); what can change between passes is read per pass (the
+ * config files or Secrets, the configuration repository's revision, the virtual garden's
+ * kubeconfig Secret). Nothing here prints: progress goes to the caller's callback.
+ */
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import type { Catalog } from "../catalog/catalog-schema.js";
+import { CONFIG_LAYER_NAMES, checkConfig, runConfigurationStage, type ConfigLayer } from "../config/index.js";
+import { UsageError, ValidationError } from "../errors/errors.js";
+import { findHelm } from "../helm/helm-binary.js";
+import { HelmDriver } from "../helm/helm-driver.js";
+import type { KubeClient } from "../kube/client.js";
+import type { ChartSource } from "../reconcile/chart-source.js";
+import {
+  reconcilePass,
+  type ConfigurationStage,
+  type PassResult,
+  type ProgressEvent,
+} from "../reconcile/reconcile-pass.js";
+import { StatusStore } from "../reconcile/status-store.js";
+import { VirtualGarden } from "../reconcile/virtual-garden.js";
+import type { ComponentRecord } from "../status/component-state.js";
+import type { StatusSummary } from "../status/conditions.js";
+import { readConfigFiles } from "./config-files.js";
+import { landscapeCharts, type ChartSourceSettings } from "./chart-sources.js";
+import { resolveBaseAccess, type BaseClusterAccess, type ResolvedClusterAccess } from "./cluster-access.js";
+import {
+  ConfigRepository,
+  type ConfigRepositoryContent,
+  type ConfigRepositorySettings,
+} from "./config-repository.js";
+import { planLandscape, type LandscapePlan } from "./plan.js";
+import { uninstallLandscape, type UninstallResult } from "./uninstall.js";
+
+/** Where the 23ke-config comes from. */
+export type ConfigInput =
+  /** The 23ke-config Secrets of the system namespace (the default). */
+  | { secrets: true }
+  /** Files, read and checked again on every pass (layers, later wins). */
+  | { files: readonly string[] }
+  /** Layers given directly (already read). */
+  | { layers: ConfigLayer[] };
+
+export interface LandscapeSettings {
+  /** The base cluster; undefined: offline (plan shows the order only; nothing else works). */
+  base?: BaseClusterAccess;
+  /** A kubeconfig file of the virtual garden instead of Secret gardener-internal-kubeconfig. */
+  virtualKubeconfig?: string;
+  systemNamespace: string;
+  catalog: Catalog;
+  config: ConfigInput;
+  repository?: ConfigRepositorySettings;
+  charts: ChartSourceSettings;
+  helm: {
+    /** The helm binary (default: $HELM_BINARY, else helm on PATH). */
+    binary?: string;
+    /** The environment helm runs with. */
+    env: NodeJS.ProcessEnv;
+    /** Called with every helm invocation's arguments (tests count them). */
+    onInvoke?: (args: readonly string[]) => void;
+  };
+  /** @default 4 */
+  concurrency?: number;
+  /** @default 300000 */
+  helmTimeoutMs?: number;
+  /** @default 300000 */
+  healthTimeoutMs?: number;
+}
+
+export interface ApplyRequest {
+  signal: AbortSignal;
+  onProgress?: (e: ProgressEvent) => void;
+  /** Told which revision of the configuration repository this pass applies. */
+  onRevision?: (r: { revision: string; values: number; manifests: number }) => void;
+}
+
+export interface LandscapeStatus {
+  records: ComponentRecord[];
+  summary: StatusSummary | undefined;
+}
+
+export class Landscape {
+  private readonly access: ResolvedClusterAccess | undefined;
+  private readonly repository: ConfigRepository | undefined;
+  /** The chart source of every command: built-in charts, repositories (HTTP, OCI), mirrors, credentials. */
+  readonly charts: ChartSource;
+  private helmDriver: HelmDriver | undefined;
+
+  private constructor(
+    private readonly settings: LandscapeSettings,
+    env: NodeJS.ProcessEnv,
+  ) {
+    if ("files" in settings.config) checkedLayers(settings.config.files);
+    this.repository =
+      settings.repository === undefined ? undefined : new ConfigRepository(settings.repository);
+    this.charts = landscapeCharts(settings.charts, settings.catalog.repositories, {
+      binary: () => this.helm().binary,
+      env: settings.helm.env,
+    });
+    this.access = settings.base === undefined ? undefined : resolveBaseAccess(settings.base, env);
+  }
+
+  /**
+   * Checks what can be checked without a cluster (config files, the repository checkout) before
+   * anything is contacted, then connects the clients.
+   */
+  static open(settings: LandscapeSettings, env: NodeJS.ProcessEnv): Landscape {
+    return new Landscape(settings, env);
+  }
+
+  get catalog(): Catalog {
+    return this.settings.catalog;
+  }
+
+  get systemNamespace(): string {
+    return this.settings.systemNamespace;
+  }
+
+  /** The base cluster's client; a usage error when none was named. */
+  get base(): KubeClient {
+    return this.cluster().client;
+  }
+
+  /** One pass over the landscape: configuration, pre-gardener, gardener; holds the apply lock. */
+  async apply(req: ApplyRequest): Promise<PassResult> {
+    const access = this.cluster();
+    const repo = await this.repository?.read(req.signal);
+    if (repo !== undefined)
+      req.onRevision?.({
+        revision: repo.revision,
+        values: repo.values.size,
+        manifests: repo.manifests?.length ?? 0,
+      });
+    const virtual = this.virtualGarden(access.client);
+    try {
+      return await reconcilePass({
+        base: access.client,
+        baseKubeconfig: access.kubeconfig,
+        virtual,
+        helm: this.helm(),
+        catalog: this.settings.catalog,
+        charts: this.charts,
+        configuration: this.configurationStage(access.client),
+        ...(repo === undefined ? {} : { configRepoValues: repo.values }),
+        ...(repo?.manifests === undefined ? {} : { virtualManifests: repo.manifests }),
+        systemNamespace: this.settings.systemNamespace,
+        concurrency: this.settings.concurrency ?? 4,
+        helmTimeoutMs: this.settings.helmTimeoutMs ?? 300_000,
+        healthTimeoutMs: this.settings.healthTimeoutMs ?? 300_000,
+        signal: req.signal,
+        ...(req.onProgress === undefined ? {} : { onProgress: req.onProgress }),
+      });
+    } finally {
+      virtual.close();
+    }
+  }
+
+  /** What an apply would do; offline (order only) when no base cluster was named. */
+  async plan(signal: AbortSignal): Promise<LandscapePlan> {
+    const repo = await this.repository?.read(signal);
+    const layers = this.configLayersOrUndefined();
+    if (this.access === undefined) {
+      return await planLandscape({
+        catalog: this.settings.catalog,
+        systemNamespace: this.settings.systemNamespace,
+        configLayers: layers,
+        repositoryValues: repo?.values,
+        signal,
+      });
+    }
+    // A short wait: plan asks whether the virtual garden answers, it does not wait for it.
+    const virtual = this.virtualGarden(this.access.client, 5_000);
+    try {
+      return await planLandscape({
+        catalog: this.settings.catalog,
+        systemNamespace: this.settings.systemNamespace,
+        configLayers: layers,
+        repositoryValues: repo?.values,
+        cluster: {
+          client: this.access.client,
+          kubeconfig: this.access.kubeconfig,
+          helm: () => this.helm(),
+          charts: this.charts,
+          virtual,
+        },
+        signal,
+      });
+    } finally {
+      virtual.close();
+    }
+  }
+
+  /** Removes every component of the landscape, dependents first; keeps the config and generated secrets. */
+  async uninstall(req: ApplyRequest): Promise<UninstallResult> {
+    const access = this.cluster();
+    const virtual = this.virtualGarden(access.client);
+    try {
+      return await uninstallLandscape({
+        base: access.client,
+        baseKubeconfig: access.kubeconfig,
+        virtual,
+        helm: this.helm(),
+        catalog: this.settings.catalog,
+        systemNamespace: this.settings.systemNamespace,
+        helmTimeoutMs: this.settings.helmTimeoutMs ?? 300_000,
+        signal: req.signal,
+        ...(req.onProgress === undefined ? {} : { onProgress: req.onProgress }),
+      });
+    } finally {
+      virtual.close();
+    }
+  }
+
+  /** The records and conditions the last pass left. */
+  async status(): Promise<LandscapeStatus> {
+    const store = new StatusStore(this.base, this.settings.systemNamespace);
+    return { records: [...(await store.readAll()).values()], summary: await store.readSummary() };
+  }
+
+  /**
+   * A digest of the pass's inputs that is cheap to compute every poll: the configuration
+   * repository's head, the config files' content or the resourceVersions of the 23ke-config
+   * Secrets, the catalog. Undefined when something could not be read (a blip is no trigger).
+   */
+  async inputsDigest(signal: AbortSignal): Promise<string | undefined> {
+    try {
+      const h = createHash("sha256");
+      if (this.repository !== undefined) h.update(`repo ${await this.repository.head(signal)}\n`);
+      const config = this.settings.config;
+      if ("files" in config) {
+        for (const f of config.files) h.update(`file ${f} `).update(readFileSync(f)).update("\n");
+      } else if ("layers" in config) {
+        h.update(`layers ${JSON.stringify(config.layers)}\n`);
+      } else {
+        for (const name of CONFIG_LAYER_NAMES) {
+          const s = await this.base.get("v1", "Secret", name, this.settings.systemNamespace);
+          h.update(`secret ${name} ${s?.metadata.resourceVersion ?? "-"}\n`);
+        }
+      }
+      h.update(`catalog ${JSON.stringify(this.settings.catalog)}\n`);
+      return h.digest("hex");
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Removes the private kubeconfig copies. */
+  close(): void {
+    this.access?.close();
+  }
+
+  /** The helm driver, made on first use: plan offline and HTTP-only chart pulls need no helm. */
+  helm(): HelmDriver {
+    this.helmDriver ??= new HelmDriver({
+      helm: findHelm(this.settings.helm.binary, this.settings.helm.env),
+      env: this.settings.helm.env,
+      ...(this.settings.helm.onInvoke === undefined ? {} : { onInvoke: this.settings.helm.onInvoke }),
+    });
+    return this.helmDriver;
+  }
+
+  private cluster(): ResolvedClusterAccess {
+    if (this.access === undefined)
+      throw new UsageError("no base cluster: pass --kubeconfig (or set $KUBECONFIG), or --in-cluster");
+    return this.access;
+  }
+
+  private virtualGarden(base: KubeClient, waitTimeoutMs?: number): VirtualGarden {
+    return new VirtualGarden({
+      base,
+      systemNamespace: this.settings.systemNamespace,
+      ...(this.settings.virtualKubeconfig === undefined
+        ? {}
+        : { kubeconfigFile: this.settings.virtualKubeconfig }),
+      waitTimeoutMs: waitTimeoutMs ?? this.settings.healthTimeoutMs ?? 300_000,
+    });
+  }
+
+  /** The configuration repository's revision in force, read now (undefined: none named). */
+  async repositoryContent(signal: AbortSignal): Promise<ConfigRepositoryContent | undefined> {
+    return await this.repository?.read(signal);
+  }
+
+  /** The config layers read now (files again every pass), or undefined for the cluster's Secrets. */
+  configLayersOrUndefined(): ConfigLayer[] | undefined {
+    const config = this.settings.config;
+    if ("files" in config) return checkedLayers(config.files);
+    if ("layers" in config) return config.layers;
+    return undefined;
+  }
+
+  private configurationStage(base: KubeClient): ConfigurationStage {
+    return {
+      run: async () => {
+        const layers = this.configLayersOrUndefined();
+        const r = await runConfigurationStage(base, {
+          namespace: this.settings.systemNamespace,
+          ...(layers === undefined ? {} : { configLayers: layers }),
+        });
+        const warn = r.warnings.length > 0 ? `; ${r.warnings.length} warning(s)` : "";
+        return {
+          backupsEnabled: r.config.backups.enabled,
+          installVpaCrds: r.cluster.installVpaCrds,
+          message: `${r.written.length} base-values Secret(s) written, ${r.unchanged.length} unchanged, ${r.removed.length} removed; generated secrets ${r.generatedSecrets}${warn}`,
+        };
+      },
+    };
+  }
+}
+
+/** Config files read and checked: every problem of every file at once. */
+function checkedLayers(files: readonly string[]): ConfigLayer[] {
+  const layers = readConfigFiles(files);
+  const check = checkConfig(layers);
+  if (!check.valid) throw new ValidationError("23ke-config", check.problems);
+  return layers;
+}

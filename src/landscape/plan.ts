@@ -1,0 +1,232 @@
+/**
+ * What an apply would do, computed by the same steps as the pass up to the point where it would
+ * change something: the Secrets the pass would read (those in the cluster, then what this
+ * configuration stage would write), the release units of the catalog, their merged values and
+ * digests against the recorded ones, and the components the prune step would uninstall. Nothing
+ * is written. A Secret list that fails is an error, never an empty landscape.
+ */
+import { CONFIGURATION } from "../catalog/load-catalog.js";
+import type { Catalog } from "../catalog/catalog-schema.js";
+import {
+  GENERATED_SECRETS_NAME,
+  discoverClusterFacts,
+  fanOut,
+  offlineClusterFacts,
+  offlineGeneratedSecrets,
+  readGeneratedSecrets,
+  resolveConfig,
+  type ConfigLayer,
+  type GeneratedSecrets,
+} from "../config/index.js";
+import type { HelmDriver } from "../helm/helm-driver.js";
+import type { KubeClient, KubeObject } from "../kube/client.js";
+import { releaseDigest } from "../reconcile/apply-component.js";
+import type { ChartSource } from "../reconcile/chart-source.js";
+import {
+  componentValues,
+  optionalFacts,
+  valuesOfSecret,
+  type SecretData,
+} from "../reconcile/component-values.js";
+import { resolvePostRenderers } from "../reconcile/post-renderers.js";
+import { releaseUnits, type ReleaseUnit } from "../reconcile/release-units.js";
+import { StatusStore } from "../reconcile/status-store.js";
+import type { VirtualGarden } from "../reconcile/virtual-garden.js";
+import { MANIFESTS_COMPONENT } from "../reconcile/virtual-manifests.js";
+import { topologicalOrder } from "../stages/graph.js";
+import type { ComponentRecord } from "../status/component-state.js";
+import { MASKED, maskSecrets } from "../values/values-mask.js";
+
+export interface PlannedComponent {
+  name: string;
+  stage: string;
+  target: string;
+  chart: { repository: string; name: string; version: string };
+  dependsOn: string[];
+  action?: "install" | "upgrade" | "unchanged" | "uninstall";
+  reason?: string;
+  diff?: string[];
+}
+
+export interface LandscapePlan {
+  catalog: string;
+  /** False when no cluster was asked: the order only. */
+  withCluster: boolean;
+  components: PlannedComponent[];
+}
+
+export interface PlanInputs {
+  catalog: Catalog;
+  systemNamespace: string;
+  /** The -f layers, or undefined: what the last configuration stage wrote. */
+  configLayers: ConfigLayer[] | undefined;
+  /** The configuration repository's values (`<c>-values*` → values). */
+  repositoryValues: ReadonlyMap<string, Record<string, unknown>> | undefined;
+  /** The base cluster; undefined plans offline (order only). */
+  cluster?: {
+    client: KubeClient;
+    kubeconfig: string;
+    helm: () => HelmDriver;
+    charts: ChartSource;
+    virtual: VirtualGarden;
+  };
+  signal: AbortSignal;
+}
+
+function toBase64Data(values: Record<string, unknown>): Record<string, string> {
+  return { "values.yaml": Buffer.from(JSON.stringify(values)).toString("base64") };
+}
+
+function flatten(v: unknown, prefix = "", out = new Map<string, string>()): Map<string, string> {
+  if (v !== null && typeof v === "object" && !Array.isArray(v) && Object.keys(v).length > 0) {
+    for (const [k, x] of Object.entries(v)) flatten(x, prefix === "" ? k : `${prefix}.${k}`, out);
+  } else out.set(prefix, JSON.stringify(v));
+  return out;
+}
+
+/** Key-level diff of two values trees (already masked): `+ key: v`, `- key`, `~ key: a -> b`. */
+export function valuesDiff(before: unknown, after: unknown): string[] {
+  const a = flatten(before);
+  const b = flatten(after);
+  const out: string[] = [];
+  for (const [k, v] of b) {
+    const old = a.get(k);
+    if (old === undefined) out.push(`+ ${k}: ${v}`);
+    else if (old !== v) out.push(`~ ${k}: ${old} -> ${v}`);
+  }
+  for (const k of a.keys()) if (!b.has(k)) out.push(`- ${k}`);
+  return out.sort((x, y) => x.slice(2).localeCompare(y.slice(2)));
+}
+
+/** Masks secrets, and every injected value (certificates, keys, kubeconfigs) as a whole. */
+function maskForDiff(
+  values: Record<string, unknown>,
+  provenance: Record<string, string>,
+): Record<string, unknown> {
+  const masked = maskSecrets(values);
+  for (const [path, layer] of Object.entries(provenance)) {
+    if (layer !== "injections") continue;
+    const keys = path.split(".");
+    let cur: Record<string, unknown> | undefined = masked;
+    for (const k of keys.slice(0, -1)) cur = cur?.[k] as Record<string, unknown> | undefined;
+    const last = keys[keys.length - 1];
+    if (cur !== undefined && last !== undefined && last in cur) cur[last] = MASKED;
+  }
+  return masked;
+}
+
+export async function planLandscape(p: PlanInputs): Promise<LandscapePlan> {
+  const { catalog, signal } = p;
+  const ns = p.systemNamespace;
+  const layers = p.configLayers;
+  const base = p.cluster;
+  // The Secrets an apply would see: those in the cluster, then what this apply would write.
+  const secrets: SecretData = new Map();
+  if (base !== undefined) {
+    for (const s of await base.client.list<KubeObject & { data?: Record<string, string> }>(
+      "v1",
+      "Secret",
+      ns,
+    )) {
+      secrets.set(s.metadata.name, s.data ?? {});
+    }
+  }
+  const records: Map<string, ComponentRecord> =
+    base === undefined
+      ? new Map<string, ComponentRecord>()
+      : await new StatusStore(base.client, ns).readAll();
+  let backupsEnabled = false;
+  let installVpaCrds = false;
+  if (layers !== undefined) {
+    let gen: GeneratedSecrets = offlineGeneratedSecrets();
+    const stored = secrets.get(GENERATED_SECRETS_NAME)?.["values.yaml"];
+    if (stored !== undefined)
+      gen = {
+        ...gen,
+        ...readGeneratedSecrets(
+          valuesOfSecret(GENERATED_SECRETS_NAME, ns, secrets.get(GENERATED_SECRETS_NAME) ?? {}),
+        ),
+      };
+    const { config } = resolveConfig(layers, gen);
+    backupsEnabled = config.backups.enabled;
+    const cluster =
+      base === undefined ? offlineClusterFacts(config) : await discoverClusterFacts(base.client, config, ns);
+    installVpaCrds = cluster.installVpaCrds;
+    for (const d of fanOut(config, { systemNamespace: ns, cluster }))
+      secrets.set(d.secretName, toBase64Data(d.values));
+  } else {
+    // Without -f, what the last configuration stage wrote tells.
+    backupsEnabled = secrets.has("velero-base-values");
+    installVpaCrds = records.has("vpa-crds");
+  }
+  for (const [name, v] of p.repositoryValues ?? []) secrets.set(name, toBase64Data(v));
+
+  const units: ReleaseUnit[] = releaseUnits(catalog, {
+    backupsEnabled,
+    installVpaCrds,
+    ...optionalFacts(secrets, ns),
+    systemNamespace: ns,
+  });
+  const ordered = topologicalOrder(units);
+  const planned: PlannedComponent[] = ordered.map((u) => ({
+    name: u.name,
+    stage: u.stage,
+    target: u.target,
+    chart: { repository: u.chart.repositoryUrl, name: u.chart.name, version: u.chart.version },
+    dependsOn: u.dependsOn,
+  }));
+
+  if (base !== undefined) {
+    const { charts, virtual } = base;
+    {
+      for (const [i, u] of ordered.entries()) {
+        const step = planned[i];
+        if (step === undefined) continue;
+        const rec = records.get(u.name);
+        let merged;
+        try {
+          merged = componentValues(u, secrets, ns);
+        } catch (e) {
+          step.action = rec?.revision === undefined ? "install" : "upgrade";
+          step.reason = `values complete only after its dependencies: ${(e as Error).message}`;
+          continue;
+        }
+        const chart = await charts.fetch(u.chart, signal);
+        const digest = releaseDigest(u, chart.digest, merged.values, resolvePostRenderers(u, merged));
+        if (rec?.revision === undefined) step.action = "install";
+        else step.action = rec.appliedDigest === digest ? "unchanged" : "upgrade";
+        if (step.action === "unchanged") continue;
+        let kubeconfig = base.kubeconfig;
+        if (u.target === "virtual") {
+          const v = await virtual.ready(signal, () => undefined).catch(() => undefined);
+          if (v === undefined) {
+            step.reason = "the virtual garden does not answer yet";
+            continue;
+          }
+          kubeconfig = v.kubeconfig;
+        }
+        const current = await base.helm().values({ release: u.release, namespace: u.namespace, kubeconfig });
+        step.diff = valuesDiff(
+          current === undefined ? {} : maskSecrets(current),
+          maskForDiff(merged.values, merged.provenance),
+        );
+      }
+    }
+
+    for (const [name, rec] of records) {
+      if (name === CONFIGURATION || name === MANIFESTS_COMPONENT || units.some((u) => u.name === name))
+        continue;
+      planned.push({
+        name,
+        stage: rec.stage,
+        target: rec.target,
+        chart: rec.chart,
+        dependsOn: [],
+        action: "uninstall",
+        reason: "no longer part of the landscape",
+      });
+    }
+  }
+
+  return { catalog: catalog.version, withCluster: base !== undefined, components: planned };
+}
