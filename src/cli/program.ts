@@ -2,7 +2,7 @@
  * The 23ke command line: the commands, and the one error boundary. Commands return exit codes
  * or throw; only here are errors mapped to exit codes (main.ts exits the process).
  */
-import { Command, CommanderError, InvalidArgumentError } from "commander";
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import {
   TwentyThreeKeError,
   UsageError,
@@ -11,17 +11,18 @@ import {
   formatProblem,
 } from "../errors/errors.js";
 import { chartsPullCommand } from "./commands/charts.js";
-import { applyCommand } from "./commands/apply.js";
-import { planCommand } from "./commands/plan.js";
+import { applyCommand, type ApplyOptions } from "./commands/apply.js";
+import { planCommand, type PlanOptions } from "./commands/plan.js";
 import { runCommand, type RunOptions } from "./commands/run.js";
-import { statusCommand } from "./commands/status.js";
+import { uninstallCommand, type UninstallOptions } from "./commands/uninstall.js";
+import { statusCommand, type StatusOptions } from "./commands/status.js";
 import { templateCommand, type TemplateOptions } from "./commands/template.js";
-import { validateCommand } from "./commands/validate.js";
-import { KNOWN_VALUES_COMPONENTS, valuesCommand } from "./commands/values.js";
-import { toolVersion, versionCommand } from "./commands/version.js";
-import type { CliContext } from "./context.js";
+import { validateCommand, type ValidateOptions } from "./commands/validate.js";
+import { KNOWN_VALUES_COMPONENTS, valuesCommand, type ValuesOptions } from "./commands/values.js";
+import { toolVersion, versionCommand, type VersionOptions } from "./commands/version.js";
+import { printErr, type CliContext } from "./context.js";
 import { ExitCode } from "./exit-codes.js";
-import { DEFAULT_SYSTEM_NAMESPACE, landscapeOptionHelp as h, type LandscapeOptions } from "./landscape.js";
+import { DEFAULT_SYSTEM_NAMESPACE, landscapeOptionHelp as h } from "./landscape.js";
 
 function collectRepeat(value: string, previous: string[]): string[] {
   return [...previous, value];
@@ -37,19 +38,45 @@ function inputOptions(cmd: Command): Command {
     .option("--catalog <version>", h.catalog);
 }
 
+/*
+ * The same flag means the same thing on every command: -n/--system-namespace wherever 23ke's own
+ * namespace is used, --kubeconfig and --context wherever the base cluster is talked to, and
+ * -o/--output wherever a result is printed (json and yaml print the same document).
+ */
+
+/** `-n, --system-namespace <ns>`. */
+function systemNamespaceOption(cmd: Command): Command {
+  return cmd.option("-n, --system-namespace <ns>", h.systemNamespace, DEFAULT_SYSTEM_NAMESPACE);
+}
+
+/** How the base cluster is reached: `--kubeconfig <file>`, `--context <name>`. */
+function clusterOptions(cmd: Command): Command {
+  return cmd
+    .option("--kubeconfig <file>", h.kubeconfig)
+    .option("--context <name>", h.context)
+    .option("--in-cluster", h.inCluster);
+}
+
+/** `-o, --output <format>`, refused unless one of `formats`; the first is the default. */
+function outputOption(formats: readonly [string, ...string[]], description: string): Option {
+  return new Option("-o, --output <format>", description).choices(formats).default(formats[0]);
+}
+
 /** Where charts come from and what renders them. */
 function chartOptions(cmd: Command): Command {
-  return cmd
-    .option("-n, --system-namespace <ns>", h.systemNamespace, DEFAULT_SYSTEM_NAMESPACE)
+  return systemNamespaceOption(cmd)
     .option("--helm <path>", h.helm)
     .option("--chart-mirror <from=to>", h.chartMirror, collectRepeat, [] as string[])
+    .option("--chart-credentials <file>", h.chartCredentials)
+    .option("--plain-http-registry <host:port>", h.plainHttpRegistry, collectRepeat, [] as string[])
     .option("--cache-dir <dir>", h.cacheDir);
 }
 
 /** The inputs plan and apply share: config, configuration repository, clusters, charts. */
 function landscapeCommand(cmd: Command): Command {
-  return chartOptions(inputOptions(cmd.option("-f, --file <file>", h.file, collectRepeat, [] as string[])))
-    .option("--kubeconfig <file>", h.kubeconfig)
+  return clusterOptions(
+    chartOptions(inputOptions(cmd.option("-f, --file <file>", h.file, collectRepeat, [] as string[]))),
+  )
     .option("--virtual-kubeconfig <file>", h.virtualKubeconfig)
     .option("--concurrency <n>", h.concurrency, positiveInt, 4)
     .option("--timeout <seconds>", h.timeout, positiveInt, 300);
@@ -59,11 +86,6 @@ function positiveInt(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError("expected a whole number of at least 1");
   return n;
-}
-
-function textOrJson(value: string): "text" | "json" {
-  if (value !== "text" && value !== "json") throw new InvalidArgumentError("expected text or json");
-  return value;
 }
 
 export function buildProgram(ctx: CliContext, setExit: (code: number) => void): Command {
@@ -81,8 +103,8 @@ export function buildProgram(ctx: CliContext, setExit: (code: number) => void): 
     .command("version")
     .description("print the version of 23ke, of the Helm it drives, and of Node.js")
     .option("--helm <path>", "helm binary to use (default: $HELM_BINARY, else helm on PATH)")
-    .option("-o, --output <format>", "text or json", "text")
-    .action(async (o: { helm?: string; output: "text" | "json" }) => setExit(await versionCommand(ctx, o)));
+    .addOption(outputOption(["text", "json", "yaml"], "how to print the versions"))
+    .action(async (o: VersionOptions) => setExit(await versionCommand(ctx, o)));
 
   const charts = program.command("charts").description("Helm charts of a release catalog");
   charts
@@ -117,12 +139,6 @@ export function buildProgram(ctx: CliContext, setExit: (code: number) => void): 
 
   // 23ke validate / 23ke values: offline views of the 23ke-config (issue 3).
   const collectFile = (v: string, prev: string[]): string[] => [...prev, v];
-  const outputChoice =
-    (...choices: string[]) =>
-    (v: string): string => {
-      if (!choices.includes(v)) throw new InvalidArgumentError(`expected one of: ${choices.join(", ")}`);
-      return v;
-    };
   program
     .command("validate")
     .description("check a 23ke-config offline and list every problem with its key path, file and line")
@@ -132,7 +148,7 @@ export function buildProgram(ctx: CliContext, setExit: (code: number) => void): 
       collectFile,
       [] as string[],
     )
-    .option("-o, --output <format>", "text or json", outputChoice("text", "json"), "text")
+    .addOption(outputOption(["text", "json", "yaml"], "how to print the problems"))
     .addHelpText(
       "after",
       `
@@ -146,7 +162,7 @@ Examples:
   23ke validate -f examples/23ke-config.yaml
   23ke validate -f shared.yaml -f prod.yaml --output json`,
     )
-    .action(async (o: { file: string[]; output: "text" | "json" }) => setExit(await validateCommand(ctx, o)));
+    .action(async (o: ValidateOptions) => setExit(await validateCommand(ctx, o)));
   program
     .command("values")
     .description("show the merged Helm values of one component and the layer each key came from")
@@ -164,14 +180,11 @@ Examples:
       "--values-dir <dir>",
       "the config/ directory of a config repository checkout (<component>-values*.yaml)",
     )
-    .option("--namespace <ns>", "the system namespace 23ke uses", "23ke-system")
+    .option("-n, --system-namespace <ns>", h.systemNamespace, DEFAULT_SYSTEM_NAMESPACE)
+    // the flag's old name, kept working for scripts
+    .addOption(new Option("--namespace <ns>", "deprecated: use --system-namespace").hideHelp())
     .option("--show-secrets", "print secret values instead of masking them", false)
-    .option(
-      "-o, --output <format>",
-      "yaml (annotated with layers) or json",
-      outputChoice("yaml", "json"),
-      "yaml",
-    )
+    .addOption(outputOption(["yaml", "json"], "yaml (annotated with layers) or json"))
     .addHelpText(
       "after",
       `
@@ -189,14 +202,13 @@ Examples:
     .action(
       async (
         component: string,
-        o: {
-          file: string[];
-          valuesDir?: string;
-          namespace: string;
-          showSecrets: boolean;
-          output: "yaml" | "json";
-        },
-      ) => setExit(await valuesCommand(ctx, component, o)),
+        o: Omit<ValuesOptions, "namespace"> & { systemNamespace: string; namespace?: string },
+      ) => {
+        const { systemNamespace, namespace, ...rest } = o;
+        if (namespace !== undefined)
+          printErr(ctx, "23ke: --namespace is deprecated, use -n/--system-namespace");
+        setExit(await valuesCommand(ctx, component, { ...rest, namespace: namespace ?? systemNamespace }));
+      },
     );
 
   chartOptions(
@@ -239,7 +251,7 @@ Examples:
         "show what an apply would do: the ordered components, and with a cluster install/upgrade/unchanged and a diff of the values",
       ),
   )
-    .option("-o, --output <format>", "text or json", textOrJson, "text")
+    .addOption(outputOption(["text", "json", "yaml"], "how to print the plan"))
     .addHelpText(
       "after",
       `
@@ -251,7 +263,7 @@ Examples:
   23ke plan -f examples/23ke-config.yaml --output json
   23ke plan -f 23ke-config.yaml --values-dir ./landscape --kubeconfig ~/.kube/garden`,
     )
-    .action(async (o: LandscapeOptions & { output: "text" | "json" }) => setExit(await planCommand(ctx, o)));
+    .action(async (o: PlanOptions) => setExit(await planCommand(ctx, o)));
   landscapeCommand(
     program
       .command("apply")
@@ -259,7 +271,12 @@ Examples:
         "run all stages once: configuration, pre-gardener, gardener; exit 0 only when every component is Ready",
       ),
   )
-    .option("-o, --output <format>", "text (live progress on a terminal) or json", textOrJson, "text")
+    .addOption(
+      outputOption(
+        ["text", "json", "yaml"],
+        "text (live progress on a terminal); json or yaml print the result, progress goes to stderr",
+      ),
+    )
     .addHelpText(
       "after",
       `
@@ -272,7 +289,7 @@ Examples:
   23ke apply -f 23ke-config.yaml --config-repo https://git.example.org/landscape.git --kubeconfig ~/.kube/garden
   23ke apply --kubeconfig k --virtual-kubeconfig v --chart-mirror '*=https://charts.internal.example'`,
     )
-    .action(async (o: LandscapeOptions & { output: "text" | "json" }) => setExit(await applyCommand(ctx, o)));
+    .action(async (o: ApplyOptions) => setExit(await applyCommand(ctx, o)));
   landscapeCommand(
     program
       .command("run")
@@ -312,24 +329,41 @@ Example:
   23ke run --config-repo https://git.example.org/landscape.git --metrics-address 0.0.0.0:8080`,
     )
     .action(async (o: RunOptions) => setExit(await runCommand(ctx, o)));
-  program
-    .command("status")
-    .description("per component: state, chart version, release revision, last applied, last failure")
-    .option("--kubeconfig <file>", h.kubeconfig)
-    .option("--system-namespace <ns>", h.systemNamespace, DEFAULT_SYSTEM_NAMESPACE)
-    .option(
-      "-o, --output <format>",
-      "text, json or yaml",
-      (v: string) => {
-        if (v !== "text" && v !== "json" && v !== "yaml")
-          throw new InvalidArgumentError("expected text, json or yaml");
-        return v;
-      },
-      "text",
+  systemNamespaceOption(
+    clusterOptions(
+      program
+        .command("status")
+        .description("per component: state, chart version, release revision, last applied, last failure"),
+    ),
+  )
+    .addOption(outputOption(["text", "json", "yaml"], "how to print the status"))
+    .action(async (o: StatusOptions) => setExit(await statusCommand(ctx, o)));
+
+  landscapeCommand(
+    program
+      .command("uninstall")
+      .description(
+        "remove the landscape's components, dependents first; keeps the 23ke-config, the generated secrets and the base values",
+      ),
+  )
+    .option("--yes", "uninstall; without it the components are only listed in the order they would go", false)
+    .addOption(outputOption(["text", "json", "yaml"], "how to print the result"))
+    .addHelpText(
+      "after",
+      `
+Every component 23ke recorded is uninstalled with helm, those that depend on others first (the
+virtual garden's content before its kube-apiserver, the gardenlet before the control plane). A
+failed uninstall stops there, so nothing is removed from under a component that is still there.
+Holds the apply lock, like apply. Kept: Secrets 23ke-config*, the generated secrets (the
+landscape's PKI and passwords), the base values, CRDs that charts keep, namespaces.
+
+Exit codes: 0 uninstalled (or nothing to do), 1 listed only (no --yes) or an uninstall failed.
+
+Examples:
+  23ke uninstall --kubeconfig ~/.kube/garden
+  23ke uninstall --kubeconfig ~/.kube/garden --yes`,
     )
-    .action(async (o: { kubeconfig?: string; systemNamespace: string; output: "text" | "json" | "yaml" }) =>
-      setExit(await statusCommand(ctx, o)),
-    );
+    .action(async (o: UninstallOptions) => setExit(await uninstallCommand(ctx, o)));
 
   return program;
 }

@@ -24,7 +24,7 @@ import {
   type PassResult,
   type ProgressEvent,
 } from "../reconcile/reconcile-pass.js";
-import { StatusStore } from "../reconcile/status-store.js";
+import { StatusStore, type InvalidStatusKey } from "../reconcile/status-store.js";
 import { VirtualGarden } from "../reconcile/virtual-garden.js";
 import type { ComponentRecord } from "../status/component-state.js";
 import type { StatusSummary } from "../status/conditions.js";
@@ -37,7 +37,7 @@ import {
   type ConfigRepositorySettings,
 } from "./config-repository.js";
 import { planLandscape, type LandscapePlan } from "./plan.js";
-import { uninstallLandscape, type UninstallResult } from "./uninstall.js";
+import { removalOrder, uninstallLandscape, type UninstallResult } from "./uninstall.js";
 
 /** Where the 23ke-config comes from. */
 export type ConfigInput =
@@ -84,6 +84,8 @@ export interface ApplyRequest {
 export interface LandscapeStatus {
   records: ComponentRecord[];
   summary: StatusSummary | undefined;
+  /** Keys of the status ConfigMap that could not be read (read as absent). */
+  invalid: InvalidStatusKey[];
 }
 
 export class Landscape {
@@ -218,10 +220,18 @@ export class Landscape {
     }
   }
 
+  /** The recorded components, in the order `uninstall` would remove them. */
+  async removalOrder(): Promise<string[]> {
+    return (await removalOrder(this.base, this.settings.catalog, this.settings.systemNamespace)).order;
+  }
+
   /** The records and conditions the last pass left. */
   async status(): Promise<LandscapeStatus> {
-    const store = new StatusStore(this.base, this.settings.systemNamespace);
-    return { records: [...(await store.readAll()).values()], summary: await store.readSummary() };
+    const invalid: InvalidStatusKey[] = [];
+    const store = new StatusStore(this.base, this.settings.systemNamespace, {
+      onInvalid: (i) => invalid.push(i),
+    });
+    return { records: [...(await store.readAll()).values()], summary: await store.readSummary(), invalid };
   }
 
   /**

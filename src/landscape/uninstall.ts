@@ -60,6 +60,22 @@ export function uninstallOrder(
   return [...unknown, ...known.filter((n) => records.has(n)).reverse()];
 }
 
+/** The recorded components in the order an uninstall removes them. */
+export async function removalOrder(
+  base: KubeClient,
+  catalog: Catalog,
+  ns: string,
+): Promise<{ order: string[]; records: Map<string, ComponentRecord> }> {
+  const records = await new StatusStore(base, ns).readAll();
+  const secrets: SecretData = new Map(
+    (await base.list<KubeObject & { data?: Record<string, string> }>("v1", "Secret", ns)).map((s) => [
+      s.metadata.name,
+      s.data ?? {},
+    ]),
+  );
+  return { order: uninstallOrder(catalog, records, secrets, ns), records };
+}
+
 export async function uninstallLandscape(o: UninstallInputs): Promise<UninstallResult> {
   const ns = o.systemNamespace;
   const lock = await acquireApplyLock(o.base, ns);
@@ -68,14 +84,8 @@ export async function uninstallLandscape(o: UninstallInputs): Promise<UninstallR
   const result: UninstallResult = { ok: true, uninstalled: [], failed: [] };
   try {
     const store = new StatusStore(o.base, ns);
-    const records = await store.readAll();
-    const secrets: SecretData = new Map(
-      (await o.base.list<KubeObject & { data?: Record<string, string> }>("v1", "Secret", ns)).map((s) => [
-        s.metadata.name,
-        s.data ?? {},
-      ]),
-    );
-    for (const name of uninstallOrder(o.catalog, records, secrets, ns)) {
+    const { order, records } = await removalOrder(o.base, o.catalog, ns);
+    for (const name of order) {
       if (signal.aborted) break;
       const rec = records.get(name);
       if (rec === undefined) continue;

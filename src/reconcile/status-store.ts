@@ -4,53 +4,90 @@
  * landscape, its stages and its components; and the Events about that ConfigMap. Each component's
  * key is written by server-side apply under its own field manager, so parallel components never
  * overwrite each other's records.
+ *
+ * What is read back is validated (src/status/status-schema.ts): a key edited by hand or written
+ * by another version of 23ke is reported through `onInvalid` and read as absent, never thrown,
+ * so a corrupt record costs at most a re-apply of its component.
  */
 import { parse, stringify } from "yaml";
 import type { KubeClient, KubeObject } from "../kube/client.js";
 import { STATUS_CONFIGMAP, SUMMARY_KEY, type ComponentRecord } from "../status/component-state.js";
 import type { StatusSummary } from "../status/conditions.js";
+import { parseComponentRecord, parseStatusSummary } from "../status/status-schema.js";
 
 type ConfigMap = KubeObject & { data?: Record<string, string> };
 
 /** Field manager of the summary key; a dot, which no component name has, keeps it apart. */
 const SUMMARY_MANAGER = "23ke-status.landscape";
 
+/** A key of the status ConfigMap that could not be read, and why (key paths, never values). */
+export interface InvalidStatusKey {
+  /** `ConfigMap <ns>/23ke-status key <key>`. */
+  object: string;
+  key: string;
+  problems: string[];
+}
+
+export interface StatusStoreOptions {
+  /** Told about every key that is read as absent because it is not a valid record. */
+  onInvalid?: (invalid: InvalidStatusKey) => void;
+}
+
 export class StatusStore {
   constructor(
     private readonly client: KubeClient,
     private readonly namespace: string,
+    private readonly opts: StatusStoreOptions = {},
   ) {}
+
+  private invalid(key: string, problems: string[]): void {
+    this.opts.onInvalid?.({
+      object: `ConfigMap ${this.namespace}/${STATUS_CONFIGMAP} key ${key}`,
+      key,
+      problems,
+    });
+  }
 
   private async configMap(): Promise<ConfigMap | undefined> {
     return await this.client.get<ConfigMap>("v1", "ConfigMap", STATUS_CONFIGMAP, this.namespace);
   }
 
+  /** The component records by key; keys that hold no valid record are left out (see onInvalid). */
   async readAll(): Promise<Map<string, ComponentRecord>> {
     const cm = await this.configMap();
     const out = new Map<string, ComponentRecord>();
     for (const [k, v] of Object.entries(cm?.data ?? {})) {
       if (k === SUMMARY_KEY) continue;
+      let raw: unknown;
       try {
-        out.set(k, JSON.parse(v) as ComponentRecord);
+        raw = JSON.parse(v);
       } catch {
-        // a record written by hand or by another version; ignore it
+        // not the parser's message: it quotes the text
+        this.invalid(k, ["not a JSON document"]);
+        continue;
       }
+      const r = parseComponentRecord(raw);
+      if (r.ok) out.set(k, r.value);
+      else this.invalid(k, r.problems);
     }
     return out;
   }
 
-  /** The conditions of the last pass; undefined before the first or when unreadable. */
+  /** The conditions of the last pass; undefined before the first or when invalid (see onInvalid). */
   async readSummary(): Promise<StatusSummary | undefined> {
     const text = (await this.configMap())?.data?.[SUMMARY_KEY];
     if (text === undefined) return undefined;
+    let raw: unknown;
     try {
-      const s = parse(text) as Partial<StatusSummary> | null;
-      return s?.landscape !== undefined && s.stages !== undefined && s.components !== undefined
-        ? (s as StatusSummary)
-        : undefined;
-    } catch {
+      raw = parse(text);
+    } catch (e) {
+      this.invalid(SUMMARY_KEY, [`not YAML: ${(e as Error).message.split("\n")[0] ?? ""}`]);
       return undefined;
     }
+    const r = parseStatusSummary(raw);
+    if (r.ok) return r.value;
+    this.invalid(SUMMARY_KEY, r.problems);
+    return undefined;
   }
 
   async write(rec: ComponentRecord): Promise<void> {

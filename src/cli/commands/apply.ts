@@ -10,7 +10,7 @@ import { print, type CliContext } from "../context.js";
 import { openLandscape, type LandscapeOptions } from "../landscape.js";
 
 export interface ApplyOptions extends LandscapeOptions {
-  output: "text" | "json";
+  output: "text" | "json" | "yaml";
 }
 
 export function summaryTable(r: PassResult): string[] {
@@ -58,7 +58,7 @@ export async function applyWithProgress(
 }
 
 export async function applyCommand(ctx: CliContext, o: ApplyOptions): Promise<number> {
-  const json = o.output === "json";
+  const json = o.output !== "text"; // a document on stdout: progress goes to stderr
   const landscape = openLandscape(ctx, o);
   let r: PassResult;
   try {
@@ -66,8 +66,10 @@ export async function applyCommand(ctx: CliContext, o: ApplyOptions): Promise<nu
   } finally {
     landscape.close();
   }
-  if (o.output === "json") {
-    print(ctx, JSON.stringify({ ok: r.ok, components: r.components, uninstalled: r.uninstalled }, null, 2));
+  if (o.output === "json" || o.output === "yaml") {
+    const doc = { ok: r.ok, components: r.components, uninstalled: r.uninstalled };
+    if (o.output === "json") print(ctx, JSON.stringify(doc, null, 2));
+    else ctx.stdout.write((await import("yaml")).stringify(doc));
   } else {
     print(ctx);
     for (const l of summaryTable(r)) print(ctx, l);

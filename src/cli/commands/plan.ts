@@ -8,7 +8,7 @@ import { print, type CliContext } from "../context.js";
 import { clusterNamed, openLandscape, type LandscapeOptions } from "../landscape.js";
 
 export interface PlanOptions extends LandscapeOptions {
-  output: "text" | "json";
+  output: "text" | "json" | "yaml";
 }
 
 export async function planCommand(ctx: CliContext, o: PlanOptions): Promise<number> {
@@ -20,8 +20,10 @@ export async function planCommand(ctx: CliContext, o: PlanOptions): Promise<numb
     landscape.close();
   }
   const planned = plan.components;
-  if (o.output === "json") {
-    print(ctx, JSON.stringify({ catalog: plan.catalog, components: planned }, null, 2));
+  if (o.output === "json" || o.output === "yaml") {
+    const doc = { catalog: plan.catalog, components: planned };
+    if (o.output === "json") print(ctx, JSON.stringify(doc, null, 2));
+    else ctx.stdout.write((await import("yaml")).stringify(doc));
     return 0;
   }
   print(

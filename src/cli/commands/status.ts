@@ -7,7 +7,7 @@
 import { stringify } from "yaml";
 import type { ComponentRecord } from "../../status/component-state.js";
 import type { Condition } from "../../status/conditions.js";
-import { print, type CliContext } from "../context.js";
+import { print, printErr, type CliContext } from "../context.js";
 import { openLandscape, type LandscapeOptions } from "../landscape.js";
 
 export interface StatusOptions extends Pick<
@@ -34,6 +34,11 @@ export async function statusCommand(ctx: CliContext, o: StatusOptions): Promise<
   } finally {
     landscape.close();
   }
+  for (const i of status.invalid)
+    printErr(
+      ctx,
+      `warning: ${i.object} is not a valid status record (${i.problems.join("; ")}); shown as absent`,
+    );
   const records = statusRows(status.records);
   const summary = status.summary;
   const rows = records.map((r) => ({

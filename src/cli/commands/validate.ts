@@ -5,6 +5,7 @@
  * Exit 0 when valid, 1 when not. Never prints a value from the config.
  */
 import { readFile } from "node:fs/promises";
+import { stringify } from "yaml";
 import { checkConfig, parseConfigLayers, type ConfigText } from "../../config/index.js";
 import { UsageError, formatProblem, type Problem } from "../../errors/errors.js";
 import { print, type CliContext } from "../context.js";
@@ -12,7 +13,7 @@ import { ExitCode } from "../exit-codes.js";
 
 export interface ValidateOptions {
   file: string[];
-  output?: "text" | "json";
+  output?: "text" | "json" | "yaml";
 }
 
 export interface ValidateReport {
@@ -45,21 +46,20 @@ export async function validateCommand(ctx: CliContext, opts: ValidateOptions): P
   if (opts.file.length === 0)
     throw new UsageError("give the 23ke-config with -f FILE (repeat -f for layers)");
   const report = await validateFiles(opts.file);
-  if (opts.output === "json") {
+  if (opts.output === "json" || opts.output === "yaml") {
     const strip = (p: Problem): Record<string, unknown> => ({
       path: p.path,
       message: p.message,
       ...(p.file === undefined ? {} : { file: p.file }),
       ...(p.line === undefined ? {} : { line: p.line }),
     });
-    print(
-      ctx,
-      JSON.stringify(
-        { valid: report.valid, problems: report.problems.map(strip), warnings: report.warnings.map(strip) },
-        null,
-        2,
-      ),
-    );
+    const doc = {
+      valid: report.valid,
+      problems: report.problems.map(strip),
+      warnings: report.warnings.map(strip),
+    };
+    if (opts.output === "json") print(ctx, JSON.stringify(doc, null, 2));
+    else ctx.stdout.write(stringify(doc));
   } else {
     const what =
       opts.file.length === 1 ? (opts.file[0] ?? "") : `${opts.file.length} layers (${opts.file.join(" < ")})`;

@@ -1,13 +1,14 @@
 /** `23ke version`: the version of the tool and of the Helm it drives. */
 import { readFileSync } from "node:fs";
 import path from "node:path";
+import { stringify } from "yaml";
 import { findHelm, helmVersion } from "../../helm/helm-binary.js";
 import { print, type CliContext } from "../context.js";
 import { projectRoot } from "../paths.js";
 
 export interface VersionOptions {
   helm?: string;
-  output?: "text" | "json";
+  output?: "text" | "json" | "yaml";
 }
 
 export function toolVersion(): string {
@@ -28,8 +29,10 @@ export async function versionCommand(ctx: CliContext, opts: VersionOptions): Pro
   } catch (e) {
     helm = { error: (e as Error).message };
   }
-  if (opts.output === "json") {
-    print(ctx, JSON.stringify({ version: toolVersion(), node: process.version, helm }));
+  if (opts.output === "json" || opts.output === "yaml") {
+    const doc = { version: toolVersion(), node: process.version, helm };
+    if (opts.output === "json") print(ctx, JSON.stringify(doc));
+    else ctx.stdout.write(stringify(doc));
   } else {
     print(ctx, `23ke ${toolVersion()}`);
     print(

@@ -3,10 +3,13 @@
  * name and version. Used to check that a download is a whole, readable chart (a truncated archive
  * fails here even when the index gives no digest) and to write an offline mirror's index. A small
  * tar reader instead of spawning `tar`: ustar, pax and GNU long names are all Helm writes.
+ * Chart.yaml is validated for the keys read here only; what else it holds is Helm's business.
  */
 import { readFileSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
-import { parse } from "yaml";
+import { z } from "zod";
+import { ValidationError, formatProblem } from "../../errors/errors.js";
+import { helmText, optionalHelmText, parseHelmYaml } from "./helm-yaml.js";
 
 export interface ChartMetadata {
   name: string;
@@ -36,8 +39,25 @@ function paxPath(data: Buffer): string | undefined {
   return undefined;
 }
 
-/** The text of `<dir>/Chart.yaml` in the archive bytes. */
-export function chartYamlFromArchive(archive: Buffer, maxUnpackedBytes = 256 * 1024 * 1024): string {
+/** The keys of Chart.yaml that 23ke reads; others are let through untouched. */
+export const chartYamlSchema = z.looseObject(
+  {
+    // Helm's loader takes a chart without apiVersion as v1.
+    apiVersion: optionalHelmText,
+    name: helmText.refine((v) => v !== "", "must not be empty"),
+    version: helmText.refine((v) => v !== "", "must not be empty"),
+    appVersion: optionalHelmText,
+    description: optionalHelmText,
+    type: optionalHelmText,
+  },
+  { error: "expected a map with name and version" },
+);
+
+/** The text and the path (`<chart>/Chart.yaml`) of the chart's Chart.yaml in the archive bytes. */
+export function chartYamlEntry(
+  archive: Buffer,
+  maxUnpackedBytes = 256 * 1024 * 1024,
+): { path: string; text: string } {
   let tar: Buffer;
   try {
     tar = gunzipSync(archive, { maxOutputLength: maxUnpackedBytes });
@@ -56,7 +76,7 @@ export function chartYamlFromArchive(archive: Buffer, maxUnpackedBytes = 256 * 1
     const type = String.fromCharCode(header[156] ?? 0);
     const prefix = cstr(header, 345, 155);
     const base = cstr(header, 0, 100);
-    const name = longName ?? (prefix === "" ? base : `${prefix}/${base}`);
+    const name = (longName ?? (prefix === "" ? base : `${prefix}/${base}`)).replace(/^\.\//, "");
     const dataStart = off + 512;
     const data = tar.subarray(dataStart, dataStart + size);
     if (data.length < size)
@@ -64,38 +84,40 @@ export function chartYamlFromArchive(archive: Buffer, maxUnpackedBytes = 256 * 1
     longName = undefined;
     if (type === "x") longName = paxPath(data);
     else if (type === "L") longName = cstr(data, 0, data.length);
-    else if ((type === "0" || type === "\0") && /^[^/]+\/Chart\.yaml$/.test(name.replace(/^\.\//, ""))) {
-      return data.toString("utf8");
+    else if ((type === "0" || type === "\0") && /^[^/]+\/Chart\.yaml$/.test(name)) {
+      return { path: name, text: data.toString("utf8") };
     }
     off = dataStart + Math.ceil(size / 512) * 512;
   }
   throw new ChartArchiveError("the archive holds no <chart>/Chart.yaml");
 }
 
-/** Name, version and index metadata of the chart in `file`. */
-export function readChartMetadata(file: string): ChartMetadata {
-  const text = chartYamlFromArchive(readFileSync(file));
-  let raw: unknown;
+/**
+ * Name, version and index metadata from Chart.yaml text; `source` names the file in problems
+ * (`<chart>/Chart.yaml` inside an archive, or a chart directory's Chart.yaml).
+ */
+export function parseChartYaml(text: string, source: string): ChartMetadata {
+  let m: z.output<typeof chartYamlSchema>;
   try {
-    raw = parse(text);
+    m = parseHelmYaml(text, chartYamlSchema, source, source);
   } catch (e) {
-    throw new ChartArchiveError(`Chart.yaml does not parse: ${(e as Error).message.split("\n")[0]}`, {
+    if (!(e instanceof ValidationError)) throw e;
+    throw new ChartArchiveError(`invalid Chart.yaml: ${e.problems.map(formatProblem).join("; ")}`, {
       cause: e,
     });
   }
-  const m = (typeof raw === "object" && raw !== null ? raw : {}) as Record<string, unknown>;
-  const s = (v: unknown): string | undefined =>
-    typeof v === "string" ? v : typeof v === "number" ? String(v) : undefined;
-  const name = s(m.name);
-  const version = s(m.version);
-  if (name === undefined || version === undefined)
-    throw new ChartArchiveError("Chart.yaml has no name or version");
   return {
-    name,
-    version,
-    apiVersion: s(m.apiVersion),
-    appVersion: s(m.appVersion),
-    description: s(m.description),
-    type: s(m.type),
+    name: m.name,
+    version: m.version,
+    apiVersion: m.apiVersion,
+    appVersion: m.appVersion,
+    description: m.description,
+    type: m.type,
   };
+}
+
+/** Name, version and index metadata of the chart in the archive `file`. */
+export function readChartMetadata(file: string): ChartMetadata {
+  const entry = chartYamlEntry(readFileSync(file));
+  return parseChartYaml(entry.text, entry.path);
 }
