@@ -114,8 +114,36 @@ export const componentSchema = z.strictObject({
   expand: z.enum(["extensions"]).optional(),
 });
 
+export const flavours = ["chart-based", "operator"] as const;
+export type Flavour = (typeof flavours)[number];
+
 export const catalogSchema = z.strictObject({
-  version: z.string().min(1),
+  /** The catalog's name: the Gardener minor it installs, e.g. "1.86". */
+  version: z.string().regex(/^\d+\.\d+$/, "MAJOR.MINOR of the Gardener it installs, e.g. 1.86"),
+  /**
+   * How the gardener stage installs Gardener: `chart-based` (the controlplane, etcd, kube-apiserver,
+   * identity and dashboard charts, as 23KE did) or `operator` (gardener-operator, a Garden, Extensions
+   * and a Gardenlet).
+   */
+  flavour: z.enum(flavours),
+  /** The exact Gardener version, e.g. v1.86.0. */
+  gardener: z.string().regex(/^v\d+\.\d+\.\d+$/, "a Gardener release, e.g. v1.149.3"),
+  /** Where 23ke finds the virtual garden's kubeconfig in the base cluster. */
+  virtualGardenAccess: z
+    .strictObject({
+      /** `{{systemNamespace}}` or a namespace. */
+      namespace: z.union([name, z.literal("{{systemNamespace}}")]),
+      secret: name,
+      key: z.string().min(1),
+    })
+    .default({ namespace: "{{systemNamespace}}", secret: "gardener-internal-kubeconfig", key: "value" }),
+  /**
+   * A catalog still being brought up: listed and selectable with --catalog, never the default for
+   * a new landscape. @default false
+   */
+  preview: z.boolean().default(false),
+  /** Where the pinned versions come from (release notes, repositories), for readers. */
+  sources: z.array(z.string().min(1)).default([]),
   repositories: z.record(name, z.url()),
   components: z.array(componentSchema).min(1),
 });

@@ -22,15 +22,28 @@ const catalogDir = path.join(
 /** The component the configuration stage stands for in `dependsOn`. */
 export const CONFIGURATION = "configuration";
 
+/** "1.86" < "1.149": by the numbers, not the letters. */
+export function compareCatalogVersions(a: string, b: string): number {
+  const pa = a.split(".").map(Number);
+  const pb = b.split(".").map(Number);
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+    if (d !== 0 && !Number.isNaN(d)) return d;
+  }
+  return a.localeCompare(b);
+}
+
+/** The built-in catalogs, oldest first. */
 export function catalogVersions(dir = catalogDir): string[] {
   return readdirSync(dir)
     .filter((f) => f.endsWith(".yaml"))
     .map((f) => f.replace(/\.yaml$/, ""))
-    .sort();
+    .sort(compareCatalogVersions);
 }
 
+/** The newest built-in catalog that is not a preview: the default of a new landscape. */
 export function latestCatalogVersion(dir = catalogDir): string {
-  const v = catalogVersions(dir);
+  const v = catalogVersions(dir).filter((c) => !loadCatalog(c, dir).preview);
   const last = v[v.length - 1];
   if (last === undefined) throw new Error(`no release catalog in ${dir}`);
   return last;

@@ -35,6 +35,7 @@ export interface LandscapeOptions {
   cacheDir?: string;
   concurrency: number;
   timeout: number;
+  forceVersionSkew?: boolean;
 }
 
 export const landscapeOptionHelp = {
@@ -58,6 +59,8 @@ export const landscapeOptionHelp = {
     "YAML file: chart repository URL -> {username, password} (HTTP basic auth, or the OCI registry login)",
   plainHttpRegistry:
     "an OCI registry (host:port) spoken to over plain HTTP, e.g. a registry on loopback; repeatable",
+  forceVersionSkew:
+    "apply a catalog even when it downgrades Gardener or skips a minor version (Gardener does not support either)",
   inCluster: "reach the base cluster through the service account of the pod this runs in",
   cacheDir: "cache of charts and git checkouts (default: $XDG_CACHE_HOME/23ke, else ~/.cache/23ke)",
   concurrency: "components applied in parallel",
@@ -147,7 +150,10 @@ export function landscapeSettings(
     ...(extra.offline === true ? {} : { base: baseAccessOf(o, ctx.env) }),
     ...(o.virtualKubeconfig === undefined ? {} : { virtualKubeconfig: o.virtualKubeconfig }),
     systemNamespace: o.systemNamespace,
-    catalog: catalogOf(o),
+    catalog: {
+      ...(o.catalog === undefined ? {} : { name: o.catalog }),
+      ...(o.forceVersionSkew === true ? { forceVersionSkew: true } : {}),
+    },
     config: configInputOf(o),
     ...(() => {
       const r = repositoryOf(o, ctx.env);
@@ -165,7 +171,19 @@ export function landscapeSettings(
   };
 }
 
-/** The landscape the options describe (close it when done). */
+/**
+ * The landscape the options describe, its catalog chosen with what the cluster says (--catalog,
+ * the config's `catalog` key, the installed catalog, the newest); close it when done.
+ */
+export async function connectLandscape(
+  ctx: CliContext,
+  o: LandscapeOptions,
+  extra: { offline?: boolean; onHelm?: (args: readonly string[]) => void } = {},
+): Promise<Landscape> {
+  return await Landscape.connect(landscapeSettings(ctx, o, extra), ctx.env);
+}
+
+/** The landscape the options describe, without asking the cluster for its catalog (close it when done). */
 export function openLandscape(
   ctx: CliContext,
   o: LandscapeOptions,

@@ -10,6 +10,7 @@ import {
   describeError,
   formatProblem,
 } from "../errors/errors.js";
+import { catalogsCommand } from "./commands/catalogs.js";
 import { chartsPullCommand } from "./commands/charts.js";
 import { applyCommand, type ApplyOptions } from "./commands/apply.js";
 import { planCommand, type PlanOptions } from "./commands/plan.js";
@@ -78,6 +79,7 @@ function landscapeCommand(cmd: Command): Command {
     chartOptions(inputOptions(cmd.option("-f, --file <file>", h.file, collectRepeat, [] as string[]))),
   )
     .option("--virtual-kubeconfig <file>", h.virtualKubeconfig)
+    .option("--force-version-skew", h.forceVersionSkew)
     .option("--concurrency <n>", h.concurrency, positiveInt, 4)
     .option("--timeout <seconds>", h.timeout, positiveInt, 300);
 }
@@ -105,6 +107,22 @@ export function buildProgram(ctx: CliContext, setExit: (code: number) => void): 
     .option("--helm <path>", "helm binary to use (default: $HELM_BINARY, else helm on PATH)")
     .addOption(outputOption(["text", "json", "yaml"], "how to print the versions"))
     .action(async (o: VersionOptions) => setExit(await versionCommand(ctx, o)));
+
+  program
+    .command("catalogs")
+    .description("list the built-in release catalogs: flavour, Gardener version, default")
+    .addOption(outputOption(["text", "json", "yaml"], "how to print the list"))
+    .addHelpText(
+      "after",
+      `
+A landscape is reconciled with one catalog, chosen in this order: --catalog; the 23ke-config's
+\`catalog\` key; the catalog it was last applied with (recorded in ConfigMap 23ke-status); for a new
+landscape the newest catalog that is not a preview. Flavours: chart-based (the controlplane, etcd,
+kube-apiserver, identity and dashboard charts, as 23KE installed Gardener up to v1.135) and
+operator (gardener-operator with a Garden, Extensions and a Gardenlet). A catalog change that
+downgrades Gardener or skips a minor version is refused unless --force-version-skew.`,
+    )
+    .action(async (o: { output: "text" | "json" | "yaml" }) => setExit(await catalogsCommand(ctx, o)));
 
   const charts = program.command("charts").description("Helm charts of a release catalog");
   charts

@@ -174,6 +174,15 @@ export const ConfigSchema = z.strictObject({
     })
     .prefault({}),
 
+  /**
+   * The release catalog (e.g. "1.86", "1.149"); `--catalog` wins over it. Without either, a
+   * landscape keeps the catalog it was applied with, and a new one gets the newest.
+   */
+  catalog: z
+    .string({ error: "expected a catalog name (a string), e.g. \"1.86\"" })
+    .regex(/^\d+\.\d+$/, { error: "expected a catalog name, MAJOR.MINOR, e.g. 1.86 (see 23ke catalogs)" })
+    .optional(),
+
   /** Registry prefix → replacement, applied to every image of every component. */
   registryOverwrite: z
     .record(z.string(), nonEmpty("a registry replacement, e.g. myregistry.io/quay.io"))

@@ -118,9 +118,81 @@ export function readiness(o: Obj): Readiness {
           r === undefined ? "no Ready condition yet" : `not ready: ${r.message ?? r.reason ?? ""}`.trim(),
       };
     }
+    case "operator.gardener.cloud/Garden":
+      return gardenReadiness(o);
+    case "operator.gardener.cloud/Extension":
+      return conditionReadiness(o, "Installed", false);
+    case "seedmanagement.gardener.cloud/Gardenlet":
+      return conditionReadiness(o, "SeedRegistered", true);
     default:
       return { ready: true, message: "exists" };
   }
+}
+
+/** The Garden's health conditions, as gardener-operator's care controller writes them. */
+const GARDEN_HEALTH = [
+  "RuntimeComponentsHealthy",
+  "VirtualComponentsHealthy",
+  "VirtualGardenAPIServerAvailable",
+  "ObservabilityComponentsHealthy",
+];
+
+/**
+ * A Garden is ready as gardener-operator itself judges it (IsGardenSuccessfully reconciled): the
+ * current generation observed, the last operation a Reconcile that Succeeded at 100 %, and no
+ * health condition other than True. The operator writes observedGeneration when an operation
+ * starts, so that alone means nothing. A condition False is the operator's verdict after its own
+ * thresholds (Progressing comes first): a failure with its message. A failed operation is one too;
+ * an operation in Error is retried by the operator, so it is waited for.
+ */
+function gardenReadiness(o: Obj): Readiness {
+  if (!observed(o))
+    return {
+      ready: false,
+      message: `waiting for gardener-operator to observe generation ${o.metadata.generation}`,
+    };
+  const op = (o.status?.lastOperation ?? undefined) as
+    { type?: string; state?: string; progress?: number; description?: string } | undefined;
+  const bad = conditions(o).filter((c) => GARDEN_HEALTH.includes(c.type) && c.status === "False");
+  if (bad.length > 0)
+    return {
+      ready: false,
+      failed: true,
+      message: bad.map((c) => `${c.type}: ${c.message ?? c.reason ?? "False"}`).join("; "),
+    };
+  if (op === undefined) return { ready: false, message: "no operation yet" };
+  const what = `${op.type ?? "operation"} ${op.state ?? ""} ${op.progress ?? 0}%`;
+  if (op.state === "Failed")
+    return { ready: false, failed: true, message: `${what}: ${op.description ?? ""}`.trim() };
+  if (op.type !== "Reconcile" || op.state !== "Succeeded" || op.progress !== 100)
+    return { ready: false, message: `${what}${op.description === undefined ? "" : `: ${op.description}`}` };
+  const waiting = conditions(o).filter((c) => GARDEN_HEALTH.includes(c.type) && c.status !== "True");
+  if (waiting.length > 0)
+    return {
+      ready: false,
+      message: waiting.map((c) => `${c.type} ${c.status}: ${c.message ?? c.reason ?? ""}`.trim()).join("; "),
+    };
+  return { ready: true, message: "reconciled" };
+}
+
+/**
+ * Objects of gardener-operator that report one condition: an Extension `Installed` (False until
+ * the Garden has been reconciled: waited for), a Gardenlet `SeedRegistered` (False is the
+ * operator's verdict on the deployment: a failure, when `falseFails`).
+ */
+function conditionReadiness(o: Obj, type: string, falseFails: boolean): Readiness {
+  if (!observed(o))
+    return {
+      ready: false,
+      message: `waiting for the controller to observe generation ${o.metadata.generation}`,
+    };
+  const c = condition(o, type);
+  if (c === undefined) return { ready: false, message: `no ${type} condition yet` };
+  if (c.status === "True") return { ready: true, message: `${type}` };
+  const message = `${type} ${c.status}: ${c.message ?? c.reason ?? ""}`.trim();
+  return c.status === "False" && falseFails
+    ? { ready: false, failed: true, message }
+    : { ready: false, message };
 }
 
 /**

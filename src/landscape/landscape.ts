@@ -12,11 +12,18 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import type { Catalog } from "../catalog/catalog-schema.js";
-import { CONFIG_LAYER_NAMES, checkConfig, runConfigurationStage, type ConfigLayer } from "../config/index.js";
+import { loadCatalog } from "../catalog/load-catalog.js";
+import {
+  CONFIG_LAYER_NAMES,
+  checkConfig,
+  readConfigLayers,
+  runConfigurationStage,
+  type ConfigLayer,
+} from "../config/index.js";
 import { UsageError, ValidationError } from "../errors/errors.js";
 import { findHelm } from "../helm/helm-binary.js";
 import { HelmDriver } from "../helm/helm-driver.js";
-import type { KubeClient } from "../kube/client.js";
+import { KubeNotFoundError, type KubeClient, type KubeObject } from "../kube/client.js";
 import type { ChartSource } from "../reconcile/chart-source.js";
 import {
   reconcilePass,
@@ -28,6 +35,7 @@ import { StatusStore, type InvalidStatusKey } from "../reconcile/status-store.js
 import { VirtualGarden } from "../reconcile/virtual-garden.js";
 import type { ComponentRecord } from "../status/component-state.js";
 import type { StatusSummary } from "../status/conditions.js";
+import { checkVersionSkew, chooseCatalog, type CatalogChoice } from "./catalog-choice.js";
 import { readConfigFiles } from "./config-files.js";
 import { landscapeCharts, type ChartSourceSettings } from "./chart-sources.js";
 import { resolveBaseAccess, type BaseClusterAccess, type ResolvedClusterAccess } from "./cluster-access.js";
@@ -54,7 +62,8 @@ export interface LandscapeSettings {
   /** A kubeconfig file of the virtual garden instead of Secret gardener-internal-kubeconfig. */
   virtualKubeconfig?: string;
   systemNamespace: string;
-  catalog: Catalog;
+  /** A catalog, or which one to choose (src/landscape/catalog-choice.ts). */
+  catalog: Catalog | CatalogRequest;
   config: ConfigInput;
   repository?: ConfigRepositorySettings;
   charts: ChartSourceSettings;
@@ -72,6 +81,14 @@ export interface LandscapeSettings {
   helmTimeoutMs?: number;
   /** @default 300000 */
   healthTimeoutMs?: number;
+}
+
+/** Choose the catalog: --catalog, the config's `catalog` key, the installed one, the newest. */
+export interface CatalogRequest {
+  /** --catalog: a built-in catalog name or a catalog file. */
+  name?: string;
+  /** Apply even across a downgrade or a skipped minor version. @default false */
+  forceVersionSkew?: boolean;
 }
 
 export interface ApplyRequest {
@@ -95,14 +112,27 @@ export class Landscape {
   readonly charts: ChartSource;
   private helmDriver: HelmDriver | undefined;
 
+  private readonly chosen: Catalog;
+  /** How the catalog was chosen, and what was installed before. */
+  choice: CatalogChoice | undefined;
+
   private constructor(
     private readonly settings: LandscapeSettings,
     env: NodeJS.ProcessEnv,
   ) {
     if ("files" in settings.config) checkedLayers(settings.config.files);
+    // A request is resolved by connect(); until then the newest non-preview catalog stands in.
+    this.chosen = isCatalog(settings.catalog)
+      ? settings.catalog
+      : chooseCatalog({
+          flag: settings.catalog.name,
+          configKey: configCatalogKey(this.configLayersOrUndefined()),
+          recorded: undefined,
+          hasRecords: false,
+        }).catalog;
     this.repository =
       settings.repository === undefined ? undefined : new ConfigRepository(settings.repository);
-    this.charts = landscapeCharts(settings.charts, settings.catalog.repositories, {
+    this.charts = landscapeCharts(settings.charts, this.chosen.repositories, {
       binary: () => this.helm().binary,
       env: settings.helm.env,
     });
@@ -111,14 +141,48 @@ export class Landscape {
 
   /**
    * Checks what can be checked without a cluster (config files, the repository checkout) before
-   * anything is contacted, then connects the clients.
+   * anything is contacted, then makes the clients. A catalog request is resolved without the
+   * cluster (flag, config file key, newest): for offline use; `connect` asks the cluster too.
    */
   static open(settings: LandscapeSettings, env: NodeJS.ProcessEnv): Landscape {
     return new Landscape(settings, env);
   }
 
+  /**
+   * As `open`, and a catalog request is resolved with what the cluster says: the 23ke-config
+   * Secrets' `catalog` key, the catalog the landscape was applied with. Refuses a downgrade or a
+   * skipped minor version of Gardener unless forced.
+   */
+  static async connect(settings: LandscapeSettings, env: NodeJS.ProcessEnv): Promise<Landscape> {
+    if (isCatalog(settings.catalog) || settings.base === undefined) return Landscape.open(settings, env);
+    const request = settings.catalog;
+    const probe = new Landscape(settings, env);
+    try {
+      const store = new StatusStore(probe.base, settings.systemNamespace);
+      const layers =
+        probe.configLayersOrUndefined() ?? (await readConfigLayers(probe.base, settings.systemNamespace));
+      const choice = chooseCatalog({
+        flag: request.name,
+        configKey: configCatalogKey(layers),
+        recorded: await store.readCatalog(),
+        hasRecords: (await store.readAll()).size > 0,
+      });
+      const running = await runningGardenerVersion(probe.base);
+      checkVersionSkew(
+        running ?? (choice.installed === undefined ? undefined : loadCatalog(choice.installed).gardener),
+        choice.catalog,
+        request.forceVersionSkew === true,
+      );
+      const l = new Landscape({ ...settings, catalog: choice.catalog }, env);
+      l.choice = choice;
+      return l;
+    } finally {
+      probe.close();
+    }
+  }
+
   get catalog(): Catalog {
-    return this.settings.catalog;
+    return this.chosen;
   }
 
   get systemNamespace(): string {
@@ -147,7 +211,7 @@ export class Landscape {
         baseKubeconfig: access.kubeconfig,
         virtual,
         helm: this.helm(),
-        catalog: this.settings.catalog,
+        catalog: this.chosen,
         charts: this.charts,
         configuration: this.configurationStage(access.client),
         ...(repo === undefined ? {} : { configRepoValues: repo.values }),
@@ -170,7 +234,7 @@ export class Landscape {
     const layers = this.configLayersOrUndefined();
     if (this.access === undefined) {
       return await planLandscape({
-        catalog: this.settings.catalog,
+        catalog: this.chosen,
         systemNamespace: this.settings.systemNamespace,
         configLayers: layers,
         repositoryValues: repo?.values,
@@ -181,7 +245,7 @@ export class Landscape {
     const virtual = this.virtualGarden(this.access.client, 5_000);
     try {
       return await planLandscape({
-        catalog: this.settings.catalog,
+        catalog: this.chosen,
         systemNamespace: this.settings.systemNamespace,
         configLayers: layers,
         repositoryValues: repo?.values,
@@ -209,7 +273,7 @@ export class Landscape {
         baseKubeconfig: access.kubeconfig,
         virtual,
         helm: this.helm(),
-        catalog: this.settings.catalog,
+        catalog: this.chosen,
         systemNamespace: this.settings.systemNamespace,
         helmTimeoutMs: this.settings.helmTimeoutMs ?? 300_000,
         signal: req.signal,
@@ -222,7 +286,7 @@ export class Landscape {
 
   /** The recorded components, in the order `uninstall` would remove them. */
   async removalOrder(): Promise<string[]> {
-    return (await removalOrder(this.base, this.settings.catalog, this.settings.systemNamespace)).order;
+    return (await removalOrder(this.base, this.chosen, this.settings.systemNamespace)).order;
   }
 
   /** The records and conditions the last pass left. */
@@ -254,7 +318,7 @@ export class Landscape {
           h.update(`secret ${name} ${s?.metadata.resourceVersion ?? "-"}\n`);
         }
       }
-      h.update(`catalog ${JSON.stringify(this.settings.catalog)}\n`);
+      h.update(`catalog ${JSON.stringify(this.chosen)}\n`);
       return h.digest("hex");
     } catch {
       return undefined;
@@ -289,6 +353,12 @@ export class Landscape {
       ...(this.settings.virtualKubeconfig === undefined
         ? {}
         : { kubeconfigFile: this.settings.virtualKubeconfig }),
+      secretNamespace:
+        this.chosen.virtualGardenAccess.namespace === "{{systemNamespace}}"
+          ? this.settings.systemNamespace
+          : this.chosen.virtualGardenAccess.namespace,
+      secretName: this.chosen.virtualGardenAccess.secret,
+      secretKey: this.chosen.virtualGardenAccess.key,
       waitTimeoutMs: waitTimeoutMs ?? this.settings.healthTimeoutMs ?? 300_000,
     });
   }
@@ -309,6 +379,8 @@ export class Landscape {
   private configurationStage(base: KubeClient): ConfigurationStage {
     return {
       run: async () => {
+        // Inside the apply lock, before anything else changes: this landscape now uses this catalog.
+        await new StatusStore(base, this.settings.systemNamespace).writeCatalog(this.chosen.version);
         const layers = this.configLayersOrUndefined();
         const r = await runConfigurationStage(base, {
           namespace: this.settings.systemNamespace,
@@ -323,6 +395,35 @@ export class Landscape {
       },
     };
   }
+}
+
+function isCatalog(c: Catalog | CatalogRequest): c is Catalog {
+  return "components" in c;
+}
+
+/** The 23ke-config's `catalog` key: the last layer that sets it. */
+function configCatalogKey(layers: readonly ConfigLayer[] | undefined): string | undefined {
+  let key: string | undefined;
+  for (const l of layers ?? []) {
+    const v = l.document.values.catalog;
+    if (typeof v === "string") key = v;
+  }
+  return key;
+}
+
+/** The Gardener version gardener-operator runs, from the Garden's status (operator flavour). */
+async function runningGardenerVersion(base: KubeClient): Promise<string | undefined> {
+  const gardens = await base
+    .list<KubeObject & { status?: { gardener?: { version?: string } } }>(
+      "operator.gardener.cloud/v1alpha1",
+      "Garden",
+    )
+    .catch((e: unknown) => {
+      // Not served: no gardener-operator in this cluster.
+      if (e instanceof KubeNotFoundError) return [];
+      throw e;
+    });
+  return gardens.map((g) => g.status?.gardener?.version).find((v) => v !== undefined);
 }
 
 /** Config files read and checked: every problem of every file at once. */

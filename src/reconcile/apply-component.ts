@@ -2,12 +2,13 @@
  * Converging one release unit: resolve its target cluster and chart, merge its values, and then
  * either report it unchanged (same chart digest and values as the last successful apply, release
  * deployed at the recorded revision, objects healthy: helm is not called) or recover a pending
- * release, upgrade/install it, and wait for the health of what it deployed.
+ * release, upgrade/install it, and wait for the health of what it deployed. Helm's stored releases
+ * are read through src/helm/release-storage.ts, never decoded here.
  */
 import { createHash } from "node:crypto";
 import type { HelmDriver } from "../helm/helm-driver.js";
-import { gunzipSync } from "node:zlib";
-import type { KubeClient, KubeObject } from "../kube/client.js";
+import { storedRelease } from "../helm/release-storage.js";
+import type { KubeClient } from "../kube/client.js";
 import {
   missingObjects,
   objectsOfManifest,
@@ -71,50 +72,6 @@ export function releaseDigest(
   return `sha256:${h.digest("hex")}`;
 }
 
-/** The newest revision of a release as Helm stores it (Secrets labelled owner=helm), read without helm. */
-async function storedRelease(
-  client: KubeClient,
-  unit: ReleaseUnit,
-): Promise<{ revision: number; status: string; startedAt?: number } | undefined> {
-  const list = await client.list<KubeObject & { data?: Record<string, string> }>(
-    "v1",
-    "Secret",
-    unit.namespace,
-    `owner=helm,name=${unit.release}`,
-  );
-  let newest: { revision: number; status: string; secret: (typeof list)[number] } | undefined;
-  for (const s of list) {
-    const rev = Number(s.metadata.labels?.version ?? "0");
-    if (newest === undefined || rev > newest.revision)
-      newest = { revision: rev, status: s.metadata.labels?.status ?? "unknown", secret: s };
-  }
-  if (newest === undefined) return undefined;
-  const startedAt = newest.status.startsWith("pending-")
-    ? operationStart(newest.secret.data?.release)
-    : undefined;
-  return {
-    revision: newest.revision,
-    status: newest.status,
-    ...(startedAt === undefined ? {} : { startedAt }),
-  };
-}
-
-/** When the operation of a stored Helm release began (its `info.last_deployed`), if readable. */
-function operationStart(release: string | undefined): number | undefined {
-  if (release === undefined) return undefined;
-  try {
-    const json = gunzipSync(Buffer.from(Buffer.from(release, "base64").toString("utf8"), "base64")).toString(
-      "utf8",
-    );
-    const t = Date.parse(
-      (JSON.parse(json) as { info?: { last_deployed?: string } }).info?.last_deployed ?? "",
-    );
-    return Number.isNaN(t) ? undefined : t;
-  } catch {
-    return undefined;
-  }
-}
-
 /** Helm's answers when another process works on the same release at the same moment. */
 const CONCURRENT_OPERATION =
   /another operation \(install\/upgrade\/rollback\) is in progress|release: already exists/;
@@ -158,7 +115,7 @@ export async function applyComponent(
     const target = { release: unit.release, namespace: unit.namespace, kubeconfig };
 
     const prev = ctx.previous;
-    const stored = await storedRelease(client, unit);
+    const stored = await storedRelease(client, unit.release, unit.namespace);
     // Drift: an object of the release was deleted. Helm re-creates it on upgrade.
     const missing =
       prev?.appliedDigest === digest && prev.objects !== undefined
@@ -212,7 +169,7 @@ export async function applyComponent(
             `release is ${current.status} since ${Math.round(age / 1000)}s: waiting for that operation`,
           );
           await sleep(2000, signal);
-          current = await storedRelease(client, unit);
+          current = await storedRelease(client, unit.release, unit.namespace);
           continue;
         }
         const recovered = await ctx.helm.recoverPending(target, ctx.helmTimeoutMs);
@@ -233,7 +190,7 @@ export async function applyComponent(
           throw e;
         ctx.report(ComponentState.applying, "another helm operation works on this release: retrying");
         await sleep(2000, signal);
-        current = await storedRelease(client, unit);
+        current = await storedRelease(client, unit.release, unit.namespace);
       }
     }
     const { revision, manifest } = applied;

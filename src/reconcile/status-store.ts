@@ -11,7 +11,7 @@
  */
 import { parse, stringify } from "yaml";
 import type { KubeClient, KubeObject } from "../kube/client.js";
-import { STATUS_CONFIGMAP, SUMMARY_KEY, type ComponentRecord } from "../status/component-state.js";
+import { CATALOG_KEY, STATUS_CONFIGMAP, SUMMARY_KEY, type ComponentRecord } from "../status/component-state.js";
 import type { StatusSummary } from "../status/conditions.js";
 import { parseComponentRecord, parseStatusSummary } from "../status/status-schema.js";
 
@@ -57,7 +57,7 @@ export class StatusStore {
     const cm = await this.configMap();
     const out = new Map<string, ComponentRecord>();
     for (const [k, v] of Object.entries(cm?.data ?? {})) {
-      if (k === SUMMARY_KEY) continue;
+      if (k === SUMMARY_KEY || k === CATALOG_KEY) continue;
       let raw: unknown;
       try {
         raw = JSON.parse(v);
@@ -122,6 +122,29 @@ export class StatusStore {
       SUMMARY_MANAGER,
     );
     return cm.metadata.uid;
+  }
+
+  /** The release catalog the landscape was last applied with (undefined: not recorded). */
+  async readCatalog(): Promise<string | undefined> {
+    const v = (await this.configMap())?.data?.[CATALOG_KEY];
+    return v === undefined || v === "" ? undefined : v;
+  }
+
+  /** Records the catalog a pass applies, before it changes anything. */
+  async writeCatalog(version: string): Promise<void> {
+    await this.client.apply(
+      {
+        apiVersion: "v1",
+        kind: "ConfigMap",
+        metadata: {
+          name: STATUS_CONFIGMAP,
+          namespace: this.namespace,
+          labels: { "app.kubernetes.io/managed-by": "23ke" },
+        },
+        data: { [CATALOG_KEY]: version },
+      },
+      "23ke-status.catalog",
+    );
   }
 
   /** Creates an Event (built by src/status/events.ts) in the system namespace. */

@@ -17,6 +17,8 @@ export interface VirtualGardenOptions {
   systemNamespace: string;
   /** A kubeconfig file to use instead of the Secret. */
   kubeconfigFile?: string;
+  /** The namespace of the Secret in the base cluster. @default the system namespace */
+  secretNamespace?: string;
   /** @default gardener-internal-kubeconfig */
   secretName?: string;
   /** @default value */
@@ -39,7 +41,7 @@ export class VirtualGarden {
   get source(): string {
     return (
       this.opts.kubeconfigFile ??
-      `Secret ${this.opts.systemNamespace}/${this.opts.secretName ?? "gardener-internal-kubeconfig"}`
+      `Secret ${this.opts.secretNamespace ?? this.opts.systemNamespace}/${this.opts.secretName ?? "gardener-internal-kubeconfig"}`
     );
   }
 
@@ -59,7 +61,7 @@ export class VirtualGarden {
       "v1",
       "Secret",
       name,
-      this.opts.systemNamespace,
+      this.opts.secretNamespace ?? this.opts.systemNamespace,
     );
     const b64 = s?.data?.[this.opts.secretKey ?? "value"];
     if (b64 === undefined) return undefined;

@@ -27,6 +27,8 @@ export const STATUS_CONFIGMAP = "23ke-status";
  * component's key; and as YAML it is no JSON record to versions that predate it, which skip it.
  */
 export const SUMMARY_KEY = "landscape.yaml";
+/** Key of the status ConfigMap naming the release catalog the landscape is applied with. */
+export const CATALOG_KEY = "landscape.catalog";
 
 export interface ComponentRecord {
   component: string;

@@ -29,6 +29,8 @@ export const Reason = {
   ClusterIPUnavailable: "ClusterIPUnavailable",
   ComponentNotApplicable: "ComponentNotApplicable",
   ValuesMissing: "ValuesMissing",
+  /** A catalog change that downgrades Gardener or skips a minor version. */
+  VersionSkew: "VersionSkew",
 
   // Clusters.
   KubeconfigInvalid: "KubeconfigInvalid",

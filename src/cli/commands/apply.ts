@@ -7,7 +7,7 @@ import type { Landscape } from "../../landscape/landscape.js";
 import type { PassResult } from "../../reconcile/reconcile-pass.js";
 import { LineProgress, LiveProgress } from "../../status/progress.js";
 import { print, type CliContext } from "../context.js";
-import { openLandscape, type LandscapeOptions } from "../landscape.js";
+import { connectLandscape, type LandscapeOptions } from "../landscape.js";
 
 export interface ApplyOptions extends LandscapeOptions {
   output: "text" | "json" | "yaml";
@@ -59,7 +59,7 @@ export async function applyWithProgress(
 
 export async function applyCommand(ctx: CliContext, o: ApplyOptions): Promise<number> {
   const json = o.output !== "text"; // a document on stdout: progress goes to stderr
-  const landscape = openLandscape(ctx, o);
+  const landscape = await connectLandscape(ctx, o);
   let r: PassResult;
   try {
     r = await applyWithProgress(ctx, landscape, ctx.isTTY && !json, json ? ctx.stderr : ctx.stdout);

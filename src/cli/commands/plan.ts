@@ -5,14 +5,14 @@
  * components that would be uninstalled. Nothing is written.
  */
 import { print, type CliContext } from "../context.js";
-import { clusterNamed, openLandscape, type LandscapeOptions } from "../landscape.js";
+import { clusterNamed, connectLandscape, type LandscapeOptions } from "../landscape.js";
 
 export interface PlanOptions extends LandscapeOptions {
   output: "text" | "json" | "yaml";
 }
 
 export async function planCommand(ctx: CliContext, o: PlanOptions): Promise<number> {
-  const landscape = openLandscape(ctx, o, { offline: !clusterNamed(o, ctx.env) });
+  const landscape = await connectLandscape(ctx, o, { offline: !clusterNamed(o, ctx.env) });
   let plan;
   try {
     plan = await landscape.plan(ctx.signal);

@@ -14,7 +14,7 @@ import { describeError } from "../../errors/errors.js";
 import type { PassResult } from "../../reconcile/reconcile-pass.js";
 import { sleep } from "../../util/wait.js";
 import { print, printErr, type CliContext } from "../context.js";
-import { openLandscape, type LandscapeOptions } from "../landscape.js";
+import { connectLandscape, type LandscapeOptions } from "../landscape.js";
 import { applyWithProgress } from "./apply.js";
 
 export interface RunOptions extends LandscapeOptions {
@@ -31,7 +31,7 @@ export interface RunOptions extends LandscapeOptions {
 
 export async function runCommand(ctx: CliContext, o: RunOptions): Promise<number> {
   // Built once: clients, the chart source and its caches, the git source live across passes.
-  const landscape = openLandscape(ctx, o);
+  const landscape = await connectLandscape(ctx, o);
   const metrics = newMetrics();
   const server = await startMetricsServer(o.metricsAddress, metrics).catch((e: unknown) => {
     landscape.close();

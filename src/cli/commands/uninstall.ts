@@ -5,7 +5,7 @@
  */
 import { LineProgress } from "../../status/progress.js";
 import { print, type CliContext } from "../context.js";
-import { openLandscape, type LandscapeOptions } from "../landscape.js";
+import { connectLandscape, type LandscapeOptions } from "../landscape.js";
 
 export interface UninstallOptions extends LandscapeOptions {
   yes: boolean;
@@ -13,7 +13,7 @@ export interface UninstallOptions extends LandscapeOptions {
 }
 
 export async function uninstallCommand(ctx: CliContext, o: UninstallOptions): Promise<number> {
-  const landscape = openLandscape(ctx, o);
+  const landscape = await connectLandscape(ctx, o);
   try {
     if (!o.yes) {
       const order = await landscape.removalOrder();

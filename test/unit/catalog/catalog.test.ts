@@ -18,7 +18,9 @@ function problemsOf(text: string): { path: string; message: string; line?: numbe
   return [];
 }
 
-const head = `version: "x"
+const head = `version: "9.99"
+flavour: chart-based
+gardener: v9.99.0
 repositories:
   r: https://charts.example.org
 components:
@@ -152,7 +154,7 @@ describe("catalog checks", () => {
     const p = problemsOf(head + comp("a", []) + comp("b", ["zzz"])).find(
       (x) => x.path === "components[1].dependsOn[0]",
     );
-    expect(p?.line).toBe(16);
+    expect(p?.line).toBe(18);
   });
 
   it("finds transitive dependents", () => {

@@ -341,3 +341,140 @@ describe("objectsOfManifest", () => {
     ]);
   });
 });
+
+/** gardener-operator's objects (operator flavour). */
+function operatorRows(): [string, Parameters<typeof readiness>[0], boolean, boolean, RegExp][] {
+  const garden = (status: Record<string, unknown>, generation = 2) => ({
+    apiVersion: "operator.gardener.cloud/v1alpha1",
+    kind: "Garden",
+    metadata: meta(generation),
+    status: { observedGeneration: 2, ...status },
+  });
+  const ok = (type: string) => ({ type, status: "True", reason: "ok", message: "fine" });
+  const done = { type: "Reconcile", state: "Succeeded", progress: 100, description: "done" };
+  const healthy = [
+    ok("RuntimeComponentsHealthy"),
+    ok("VirtualComponentsHealthy"),
+    ok("VirtualGardenAPIServerAvailable"),
+  ];
+  const rows: [string, Parameters<typeof readiness>[0], boolean, boolean, RegExp][] = [
+    [
+      "Garden reconciled and healthy",
+      garden({ lastOperation: done, conditions: healthy }),
+      true,
+      false,
+      /reconciled/,
+    ],
+    [
+      "Garden with a newer generation than observed",
+      garden({ lastOperation: done, conditions: healthy }, 3),
+      false,
+      false,
+      /observe generation 3/,
+    ],
+    [
+      "Garden operation still processing",
+      garden({ lastOperation: { ...done, state: "Processing", progress: 40 }, conditions: healthy }),
+      false,
+      false,
+      /Reconcile Processing 40%/,
+    ],
+    [
+      "Garden with a Progressing condition waits",
+      garden({
+        lastOperation: done,
+        conditions: [
+          ...healthy.slice(0, 1),
+          { type: "VirtualComponentsHealthy", status: "Progressing", message: "rolling" },
+        ],
+      }),
+      false,
+      false,
+      /VirtualComponentsHealthy Progressing: rolling/,
+    ],
+    [
+      "Garden with a False condition fails with the operator's message",
+      garden({
+        lastOperation: done,
+        conditions: [{ type: "VirtualComponentsHealthy", status: "False", message: "etcd-main unhealthy" }],
+      }),
+      false,
+      true,
+      /VirtualComponentsHealthy: etcd-main unhealthy/,
+    ],
+    [
+      "Garden whose operation Failed",
+      garden({ lastOperation: { ...done, state: "Failed", progress: 20, description: "bucket denied" } }),
+      false,
+      true,
+      /Failed 20%: bucket denied/,
+    ],
+    ["Garden without an operation", garden({}), false, false, /no operation yet/],
+    [
+      "Extension installed",
+      {
+        apiVersion: "operator.gardener.cloud/v1alpha1",
+        kind: "Extension",
+        metadata: meta(),
+        status: { observedGeneration: 2, conditions: [ok("Installed")] },
+      },
+      true,
+      false,
+      /Installed/,
+    ],
+    [
+      "Extension not installed before the Garden waits",
+      {
+        apiVersion: "operator.gardener.cloud/v1alpha1",
+        kind: "Extension",
+        metadata: meta(),
+        status: {
+          observedGeneration: 2,
+          conditions: [
+            { type: "Installed", status: "False", reason: "NoGardenFound", message: "No garden found" },
+          ],
+        },
+      },
+      false,
+      false,
+      /Installed False: No garden found/,
+    ],
+    [
+      "Gardenlet with its Seed registered",
+      {
+        apiVersion: "seedmanagement.gardener.cloud/v1alpha1",
+        kind: "Gardenlet",
+        metadata: meta(),
+        status: { observedGeneration: 2, conditions: [ok("SeedRegistered")] },
+      },
+      true,
+      false,
+      /SeedRegistered/,
+    ],
+    [
+      "Gardenlet whose deployment failed",
+      {
+        apiVersion: "seedmanagement.gardener.cloud/v1alpha1",
+        kind: "Gardenlet",
+        metadata: meta(),
+        status: {
+          observedGeneration: 2,
+          conditions: [{ type: "SeedRegistered", status: "False", message: "chart not found" }],
+        },
+      },
+      false,
+      true,
+      /SeedRegistered False: chart not found/,
+    ],
+  ];
+  return rows;
+}
+
+describe("readiness of gardener-operator's objects", () => {
+  it.each(operatorRows())("%s", (_name, obj, ready, failed, message) => {
+    const r = readiness(obj);
+    expect(r.ready).toBe(ready);
+    expect(r.failed === true).toBe(failed);
+    expect(r.message).toMatch(message);
+  });
+});

@@ -1,0 +1,76 @@
+/**
+ * Helm's release storage, read without running helm: the Secrets `sh.helm.release.v1.<release>.v<n>`
+ * (labelled `owner=helm`, `name`, `status`, `version`) in which Helm keeps every revision of a
+ * release. The only module that knows their layout (STYLE.md 1: Helm's door is src/helm); the
+ * release engine reads them to decide, without a helm process, whether a release is deployed at
+ * the recorded revision or left pending by a crash.
+ *
+ * A release record holds the release's rendered manifest and values, secrets among them: return
+ * only the fields callers need, and never put a record, or part of it, in a message.
+ */
+import { gunzipSync } from "node:zlib";
+import type { KubeClient, KubeObject } from "../kube/client.js";
+
+/** What reading the storage needs of a cluster client (a KubeClient in practice). */
+export type ReleaseSecretsClient = Pick<KubeClient, "list">;
+
+/** The newest revision of a release as Helm stores it. */
+export interface StoredRelease {
+  revision: number;
+  /** Helm's status label: `deployed`, `failed`, `pending-upgrade`, … (`unknown` when absent). */
+  status: string;
+  /** When a pending operation began (the record's `info.last_deployed`), if readable. */
+  startedAt?: number;
+}
+
+/** The fields of a decoded release record that 23ke reads. */
+export interface ReleaseRecord {
+  version?: number;
+  info?: { status?: string; last_deployed?: string };
+}
+
+type ReleaseSecret = KubeObject & { data?: Record<string, string> };
+
+/** The newest stored revision of `release` in `namespace`; undefined when Helm stores none. */
+export async function storedRelease(
+  client: ReleaseSecretsClient,
+  release: string,
+  namespace: string,
+): Promise<StoredRelease | undefined> {
+  const list = await client.list<ReleaseSecret>("v1", "Secret", namespace, `owner=helm,name=${release}`);
+  let newest: { revision: number; status: string; secret: ReleaseSecret } | undefined;
+  for (const s of list) {
+    const rev = Number(s.metadata.labels?.version ?? "0");
+    if (newest === undefined || rev > newest.revision)
+      newest = { revision: rev, status: s.metadata.labels?.status ?? "unknown", secret: s };
+  }
+  if (newest === undefined) return undefined;
+  const startedAt = newest.status.startsWith("pending-") ? operationStart(newest.secret) : undefined;
+  return {
+    revision: newest.revision,
+    status: newest.status,
+    ...(startedAt === undefined ? {} : { startedAt }),
+  };
+}
+
+/**
+ * The release record of a Helm release Secret: its `release` key holds, base64-encoded by the
+ * Secret, the base64 of the gzipped JSON of the release. Undefined when the Secret holds no
+ * readable record (a record that cannot be decoded tells nothing the labels do not).
+ */
+export function decodeReleaseSecret(secret: ReleaseSecret): ReleaseRecord | undefined {
+  const data = secret.data?.release;
+  if (data === undefined) return undefined;
+  try {
+    const gzipped = Buffer.from(Buffer.from(data, "base64").toString("utf8"), "base64");
+    return JSON.parse(gunzipSync(gzipped).toString("utf8")) as ReleaseRecord;
+  } catch {
+    return undefined;
+  }
+}
+
+/** When the operation of a stored release began, if its record says so readably. */
+function operationStart(secret: ReleaseSecret): number | undefined {
+  const t = Date.parse(decodeReleaseSecret(secret)?.info?.last_deployed ?? "");
+  return Number.isNaN(t) ? undefined : t;
+}

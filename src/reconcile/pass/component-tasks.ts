@@ -1,0 +1,63 @@
+/**
+ * Render/apply of the release units: each unit is a task of the pass's dependency graph that
+ * converges it (../apply-component.ts: values, digest, helm upgrade, health, its record). A unit
+ * that became ready may have written Secrets that later units read, so the Secrets are read again.
+ */
+import type { HelmDriver } from "../../helm/helm-driver.js";
+import type { KubeClient } from "../../kube/client.js";
+import type { Task } from "../../stages/executor.js";
+import { ComponentState } from "../../status/component-state.js";
+import { applyComponent } from "../apply-component.js";
+import type { ChartSource } from "../chart-source.js";
+import type { VirtualGarden } from "../virtual-garden.js";
+import type { LoadedLandscape } from "./load-step.js";
+import type { PassContext } from "./pass-context.js";
+import type { SecretsCache } from "./secrets-cache.js";
+
+export interface ComponentTaskOptions {
+  base: KubeClient;
+  baseKubeconfig: string;
+  virtual: VirtualGarden;
+  helm: HelmDriver;
+  charts: ChartSource;
+  /** @default 300000 */
+  helmTimeoutMs?: number;
+  /** @default 300000 */
+  healthTimeoutMs?: number;
+}
+
+export function componentTasks(
+  ctx: PassContext,
+  o: ComponentTaskOptions,
+  landscape: LoadedLandscape,
+  secrets: SecretsCache,
+): Task[] {
+  return landscape.units.map((u) => ({
+    name: u.name,
+    dependsOn: u.dependsOn,
+    run: async (signal: AbortSignal) => {
+      const r = await applyComponent(
+        u,
+        {
+          base: o.base,
+          baseKubeconfig: o.baseKubeconfig,
+          virtual: o.virtual,
+          helm: o.helm,
+          charts: o.charts,
+          store: ctx.store,
+          secrets: () => secrets.get(),
+          systemNamespace: ctx.namespace,
+          previous: landscape.previous.get(u.name),
+          helmTimeoutMs: o.helmTimeoutMs ?? 300_000,
+          healthTimeoutMs: o.healthTimeoutMs ?? 300_000,
+          now: ctx.now,
+          report: (state, message) => ctx.progress(u.name, state, message),
+          onStatusError: (e) => ctx.statusError(u.name, ComponentState.failed, e),
+        },
+        signal,
+      );
+      if (r === "ready") secrets.invalidate();
+      return r;
+    },
+  }));
+}
