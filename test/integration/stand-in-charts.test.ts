@@ -87,6 +87,12 @@ const kubeconfig = "apiVersion: v1\nkind: Config\nclusters: []\n";
 
 /** Values like those 23ke gives each chart (base values, inline toggles, injections), all parts on. */
 const fullValues: Record<string, Record<string, unknown>> = {
+  // gardener-operator (catalog 1.149): no scheduling values in the real chart
+  operator: {
+    replicaCount: 2,
+    image: { repository: "mirror.invalid/gardener/operator", tag: "v1.149.3" },
+    imageVectorOverwrite: "images: []\n",
+  },
   "cert-manager": {
     installCRDs: true,
     image: { repository: "mirror.invalid/jetstack/cert-manager-controller" },
@@ -317,6 +323,7 @@ for (const ext of [
  * take them at the top level.
  */
 const schedulingPaths: Record<string, string[][]> = {
+  operator: [],
   "cert-manager": [[], ["webhook"], ["cainjector"]],
   "ingress-nginx": [["controller"], ["defaultBackend"]],
   "external-dns-management": [["external-dns-management"]],

@@ -1,14 +1,15 @@
 /**
  * A real environment of its own for tests that install the landscape: base cluster with kwok
  * nodes, virtual garden, the stand-in chart repository, optionally a git remote, and the test
- * environment playing the DNS and certificate controllers. Also the command-line arguments that
- * point `23ke` at it.
+ * environment playing the DNS and certificate controllers and gardener-operator. Also the
+ * command-line arguments that point `23ke` at it.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { startEnvironment, projectRoot, type Environment } from "../../tools/devenv/src/environment.js";
 import { startFakeControllers } from "../../tools/devenv/src/fake-controllers.js";
+import { startFakeGardenerOperator } from "../../tools/devenv/src/fake-gardener-operator.js";
 import { chartDirsUnder } from "../../tools/devenv/src/helm-repo-server.js";
 
 export interface LandscapeEnv {
@@ -30,10 +31,19 @@ export async function startLandscapeEnv(
     chartDirs: chartDirsUnder(path.join(projectRoot, "test", "fixtures", "charts")),
   });
   const fakes = startFakeControllers({ client: env.base.client });
+  const operatorFake =
+    env.virtual === undefined
+      ? undefined
+      : startFakeGardenerOperator({
+          base: env.base.client,
+          virtual: env.virtual.client,
+          virtualKubeconfigText: readFileSync(env.virtual.kubeconfigPath, "utf8"),
+        });
   return {
     env,
     scratch,
     stop: async () => {
+      await operatorFake?.stop();
       await fakes.stop();
       await env.stop();
       rmSync(scratch, { recursive: true, force: true });

@@ -13,11 +13,12 @@ import path from "node:path";
 import { stringify } from "yaml";
 import { applyWithProgress, summaryTable } from "#product/cli/commands/apply.js";
 import { print, type CliContext } from "#product/cli/context.js";
-import { DEFAULT_SYSTEM_NAMESPACE, openLandscape, type LandscapeOptions } from "#product/cli/landscape.js";
+import { DEFAULT_SYSTEM_NAMESPACE, connectLandscape, type LandscapeOptions } from "#product/cli/landscape.js";
 import { ValidationError } from "#product/errors/errors.js";
 import { parseValuesDocument } from "#product/values/values-document.js";
 import { startEnvironment, readEnvironmentState, projectRoot, type Environment } from "./environment.js";
 import { startFakeControllers } from "./fake-controllers.js";
+import { startFakeGardenerOperator } from "./fake-gardener-operator.js";
 import { seedRepository } from "./git-server.js";
 import { chartDirsUnder } from "./helm-repo-server.js";
 import { killFromPidFile } from "./processes.js";
@@ -64,6 +65,15 @@ export async function devUpCommand(ctx: CliContext, opts: DevUpOptions): Promise
     ...(opts.binDir === undefined ? {} : { binDir: opts.binDir }),
   });
   const controllers = startFakeControllers({ client: env.base.client, signal: ctx.signal });
+  const operatorFake =
+    env.virtual === undefined
+      ? undefined
+      : startFakeGardenerOperator({
+          base: env.base.client,
+          virtual: env.virtual.client,
+          virtualKubeconfigText: readFileSync(env.virtual.kubeconfigPath, "utf8"),
+          signal: ctx.signal,
+        });
   let code = 0;
   try {
     const v = await env.base.client.version();
@@ -118,7 +128,7 @@ export async function devUpCommand(ctx: CliContext, opts: DevUpOptions): Promise
       };
       const started = Date.now();
       const helmCtx = { ...ctx, env: { ...ctx.env, ...env.helmEnv } };
-      const landscape = openLandscape(helmCtx, o);
+      const landscape = await connectLandscape(helmCtx, o);
       let r;
       try {
         r = await applyWithProgress(helmCtx, landscape, ctx.isTTY);
@@ -146,6 +156,7 @@ export async function devUpCommand(ctx: CliContext, opts: DevUpOptions): Promise
     print(ctx, "stopping ...");
     return code;
   } finally {
+    await operatorFake?.stop();
     await controllers.stop();
     await env.stop();
   }
