@@ -2,24 +2,29 @@
  * The release engine end to end, against a real environment of its own (base cluster with kwok
  * nodes, virtual-garden apiserver, Helm repository with the stand-in charts), real Helm, and the
  * test environment playing the DNS and certificate controllers.
+ *
+ * Every test establishes the state it starts from (`ensureInstalled`, `pristineLandscape`), so the
+ * tests pass in any order (`vitest --sequence.shuffle`); each puts back what it changed.
  */
 import { execFile, spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { stringify } from "yaml";
 import { loadCatalog } from "../../src/catalog/load-catalog.js";
 import { projectRoot, type Environment } from "../../tools/devenv/src/environment.js";
+import { exampleConfigLayers, exampleRepoValues as repoValues } from "../support/example-landscape.js";
 import { clusterArgs, startLandscapeEnv, type LandscapeEnv } from "../support/landscape-env.js";
 import { localPass, type LocalPassResult } from "../../tools/devenv/src/local-landscape.js";
+import { childProcesses, processInfo, type ProcessInfo } from "../support/process-tree.js";
 import { HelmDriver } from "../../src/helm/helm-driver.js";
 import type { KubeClient, KubeObject } from "../../src/kube/client.js";
 import { acquireApplyLock } from "../../src/reconcile/apply-lock.js";
 import type { PassResult } from "../../src/reconcile/reconcile-pass.js";
 import { StatusStore } from "../../src/reconcile/status-store.js";
 import { VirtualGarden } from "../../src/reconcile/virtual-garden.js";
-import { parseValuesDocument, type ValuesDocument } from "../../src/values/values-document.js";
 import { waitFor } from "../../src/util/wait.js";
 
 const run = promisify(execFile);
@@ -27,40 +32,23 @@ const NS = "23ke-system";
 let env: Environment;
 let landscape: LandscapeEnv;
 let scratch: string;
-let configLayers: ReturnType<typeof exampleConfig>;
-
-function exampleConfig(): { name: string; document: ValuesDocument }[] {
-  const file = path.join(projectRoot, "examples", "23ke-config-minimal.yaml");
-  const r = parseValuesDocument(readFileSync(file, "utf8"), { source: file });
-  if (!r.ok) throw new Error("example config does not parse");
-  return [{ name: "23ke-config", document: r.document }];
-}
-
-/** The example configuration repository's values, as the engine receives them. */
-function repoValues(
-  extra: Record<string, Record<string, unknown>> = {},
-): Map<string, Record<string, unknown>> {
-  const m = new Map<string, Record<string, unknown>>([
-    ["gardenlet-values", { config: { seedConfig: { metadata: { name: "initial-seed" } } } }],
-    ["extensions-values", { "provider-aws": { enabled: true }, "networking-calico": { enabled: true } }],
-  ]);
-  for (const [k, v] of Object.entries(extra)) m.set(k, v);
-  return m;
-}
+let configLayers: ReturnType<typeof exampleConfigLayers>;
 
 async function pass(
   opts: {
     values?: Map<string, Record<string, unknown>>;
     healthTimeoutMs?: number;
     manifests?: KubeObject[];
+    /** Another environment than the file's. */
+    on?: { env: Environment; scratch: string };
   } = {},
 ): Promise<LocalPassResult> {
   return await localPass({
-    env,
+    env: opts.on?.env ?? env,
     catalog: loadCatalog("1.86"),
     configLayers,
     values: opts.values ?? repoValues(),
-    cacheDir: path.join(scratch, "cache"),
+    cacheDir: path.join(opts.on?.scratch ?? scratch, "cache"),
     systemNamespace: NS,
     ...(opts.healthTimeoutMs === undefined ? {} : { healthTimeoutMs: opts.healthTimeoutMs }),
     ...(opts.manifests === undefined ? {} : { manifests: opts.manifests }),
@@ -78,9 +66,106 @@ async function revisions(client: KubeClient): Promise<Map<string, number>> {
   return out;
 }
 
+/**
+ * The landscape installed with the example configuration and every component Ready: the state
+ * most tests start from. A pass with the default values also takes back what an earlier test
+ * changed (values, disabled components, the webterminal).
+ */
+async function ensureInstalled(): Promise<void> {
+  const { result } = await pass();
+  const notReady = result.components.filter((c) => c.state !== "ready" && c.state !== "unchanged");
+  expect(notReady, JSON.stringify(notReady, null, 1)).toEqual([]);
+  expect(result.ok).toBe(true);
+}
+
+/**
+ * An environment nothing was installed into, for the first install: the file's own while that is
+ * still untouched, else one of its own (which `stop` removes). Uninstalling does not make a fresh
+ * one: the virtual garden here has no namespace controller, so the namespace `garden` that an
+ * uninstall deletes stays Terminating, and the next install cannot take it over.
+ */
+async function pristineLandscape(): Promise<LandscapeEnv> {
+  const untouched =
+    (await revisions(env.base.client)).size === 0 &&
+    (await revisions(virtualClient())).size === 0 &&
+    (await virtualClient().get("v1", "Namespace", "garden")) === undefined &&
+    (await new StatusStore(env.base.client, NS).readAll()).size === 0;
+  if (untouched) return { env, scratch, stop: () => Promise.resolve() };
+  return await startLandscapeEnv("engine-first", { nodes: 2 });
+}
+
+/** A first install into `on`: every component Ready, each release at revision 1 in its cluster. */
+async function firstInstall(on: LandscapeEnv): Promise<void> {
+  const { result } = await pass({ on });
+  const notReady = result.components.filter((c) => c.state !== "ready");
+  expect(notReady, JSON.stringify(notReady, null, 1)).toEqual([]);
+  const names = result.components.map((c) => c.name);
+  for (const n of [
+    "configuration",
+    "cert-manager",
+    "dnsprovider",
+    "issuer",
+    "certificates",
+    "etcd",
+    "kube-apiserver",
+    "gardener-runtime",
+    "gardener-application",
+    "garden-content",
+    "internal-gardenlet",
+    "provider-aws",
+    "networking-calico",
+  ]) {
+    expect(names).toContain(n);
+  }
+  expect(names).not.toContain("velero");
+  expect(names).not.toContain("terminal-controller-manager-runtime");
+
+  // Releases land in the cluster their component targets.
+  const base = await revisions(on.env.base.client);
+  const inVirtual = await revisions(virtual(on));
+  expect(base.get("garden-etcd")).toBe(1);
+  expect(base.get("kube-system-cert-manager")).toBe(1);
+  expect(base.get("garden-internal-gardenlet")).toBe(1);
+  expect(base.has("garden-gardener-application")).toBe(false);
+  expect(inVirtual.get("garden-gardener-application")).toBe(1);
+  expect(inVirtual.get("garden-garden-content")).toBe(1);
+  expect(inVirtual.get("garden-provider-aws")).toBe(1);
+  // The etcd StatefulSet really became ready on the simulated nodes.
+  const sts = await on.env.base.client.get<KubeObject & { status?: { readyReplicas?: number } }>(
+    "apps/v1",
+    "StatefulSet",
+    "etcd",
+    "garden",
+  );
+  expect(sts?.status?.readyReplicas).toBeGreaterThanOrEqual(1);
+  // The PKI was injected: etcd's values carry the CA from the certificates component.
+  const vals = await run(
+    on.env.helm,
+    [
+      "get",
+      "values",
+      "garden-etcd",
+      "-n",
+      "garden",
+      "--kubeconfig",
+      on.env.base.kubeconfigPath,
+      "-o",
+      "json",
+    ],
+    { env: on.env.helmEnv },
+  );
+  expect((JSON.parse(vals.stdout) as { tls: { ca: { crt: string } } }).tls.ca.crt).toMatch(
+    /BEGIN CERTIFICATE/,
+  );
+}
+
+function virtual(on: { env: Environment }): KubeClient {
+  if (on.env.virtual === undefined) throw new Error("no virtual garden");
+  return on.env.virtual.client;
+}
+
 function virtualClient(): KubeClient {
-  if (env.virtual === undefined) throw new Error("no virtual garden");
-  return env.virtual.client;
+  return virtual({ env });
 }
 
 function stateOf(r: PassResult, name: string): string | undefined {
@@ -91,7 +176,7 @@ beforeAll(async () => {
   landscape = await startLandscapeEnv("engine", { nodes: 2 });
   env = landscape.env;
   scratch = landscape.scratch;
-  configLayers = exampleConfig();
+  configLayers = exampleConfigLayers();
 }, 120_000);
 
 afterAll(async () => {
@@ -100,60 +185,16 @@ afterAll(async () => {
 
 describe("release engine", () => {
   it("installs every stage into both clusters and ends with every component Ready", async () => {
-    const { result } = await pass();
-    const notReady = result.components.filter((c) => c.state !== "ready");
-    expect(notReady, JSON.stringify(notReady, null, 1)).toEqual([]);
-    const names = result.components.map((c) => c.name);
-    for (const n of [
-      "configuration",
-      "cert-manager",
-      "dnsprovider",
-      "issuer",
-      "certificates",
-      "etcd",
-      "kube-apiserver",
-      "gardener-runtime",
-      "gardener-application",
-      "garden-content",
-      "internal-gardenlet",
-      "provider-aws",
-      "networking-calico",
-    ]) {
-      expect(names).toContain(n);
+    const fresh = await pristineLandscape();
+    try {
+      await firstInstall(fresh);
+    } finally {
+      await fresh.stop();
     }
-    expect(names).not.toContain("velero");
-    expect(names).not.toContain("terminal-controller-manager-runtime");
-
-    // Releases land in the cluster their component targets.
-    const base = await revisions(env.base.client);
-    const virtual = await revisions(virtualClient());
-    expect(base.get("garden-etcd")).toBe(1);
-    expect(base.get("kube-system-cert-manager")).toBe(1);
-    expect(base.get("garden-internal-gardenlet")).toBe(1);
-    expect(base.has("garden-gardener-application")).toBe(false);
-    expect(virtual.get("garden-gardener-application")).toBe(1);
-    expect(virtual.get("garden-garden-content")).toBe(1);
-    expect(virtual.get("garden-provider-aws")).toBe(1);
-    // The etcd StatefulSet really became ready on the simulated nodes.
-    const sts = await env.base.client.get<KubeObject & { status?: { readyReplicas?: number } }>(
-      "apps/v1",
-      "StatefulSet",
-      "etcd",
-      "garden",
-    );
-    expect(sts?.status?.readyReplicas).toBeGreaterThanOrEqual(1);
-    // The PKI was injected: etcd's values carry the CA from the certificates component.
-    const vals = await run(
-      env.helm,
-      ["get", "values", "garden-etcd", "-n", "garden", "--kubeconfig", env.base.kubeconfigPath, "-o", "json"],
-      { env: env.helmEnv },
-    );
-    expect((JSON.parse(vals.stdout) as { tls: { ca: { crt: string } } }).tls.ca.crt).toMatch(
-      /BEGIN CERTIFICATE/,
-    );
-  });
+  }, 300_000);
 
   it("does nothing on a second apply: every component unchanged, no helm upgrade, no new revision", async () => {
+    await ensureInstalled();
     const before = new Map([...(await revisions(env.base.client)), ...(await revisions(virtualClient()))]);
     const { result, helmCalls } = await pass();
     expect(result.ok).toBe(true);
@@ -167,6 +208,7 @@ describe("release engine", () => {
   });
 
   it("upgrades internal-gardenlet and nothing else when one value in gardenlet-values changes", async () => {
+    await ensureInstalled();
     const before = await revisions(env.base.client);
     const values = repoValues({
       "gardenlet-values": { config: { seedConfig: { metadata: { name: "initial-seed" } } }, replicaCount: 2 },
@@ -186,6 +228,7 @@ describe("release engine", () => {
   });
 
   it("times out a Deployment that can never become ready, does not apply its dependents, and names it in the status", async () => {
+    await ensureInstalled();
     const before = await revisions(env.base.client);
     // More CPU than any node has: the pod is never scheduled (identity has no nodeSelector value).
     const values = repoValues({
@@ -236,6 +279,7 @@ describe("release engine", () => {
   });
 
   it("blocks dnsprovider with the DNS controller's message when the DNSProvider reports an error", async () => {
+    await ensureInstalled();
     // New credentials for another zone (the spec changes), which the DNS controller rejects.
     const values = repoValues({
       "dnsprovider-values": {
@@ -256,6 +300,7 @@ describe("release engine", () => {
   });
 
   it("recovers a release that a crash left pending and converges", async () => {
+    await ensureInstalled();
     // What a helm process killed mid-upgrade leaves behind: the newest revision in pending-upgrade.
     const client = env.base.client;
     const secrets = await client.list<KubeObject & { data: Record<string, string> }>(
@@ -326,12 +371,12 @@ describe("release engine", () => {
     expect(after.at(-1)?.revision).toBeGreaterThan(pendingRev);
   });
 
-  it("converges after the process is killed in the middle of an apply", async () => {
-    // Change a value so that the apply has work to do, kill the CLI while it applies, apply again.
+  it("converges after the process is killed while helm upgrades a release", async () => {
+    await ensureInstalled();
+    // Change a value so that the apply has upgrades to do, kill the CLI while a helm upgrade it
+    // started runs, apply again.
     const values = repoValues({ "gardener-values": { global: { apiserver: { replicaCount: 3 } } } });
     const valuesDir = path.join(scratch, "config-repo");
-    const { mkdirSync, writeFileSync } = await import("node:fs");
-    const { stringify } = await import("yaml");
     mkdirSync(path.join(valuesDir, "config"), { recursive: true });
     for (const [name, v] of values)
       writeFileSync(path.join(valuesDir, "config", `${name}.yaml`), stringify(v));
@@ -346,33 +391,78 @@ describe("release engine", () => {
     child.stdout.on("data", (d: Buffer) => (out += d.toString()));
     child.stderr.on("data", (d: Buffer) => (out += d.toString()));
     const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
-    await waitFor(
-      async () =>
-        Promise.resolve(
-          /gardener-runtime\s+applying\s+helm upgrade/.test(out) ? { done: true, value: 0 } : { done: false },
-        ),
-      {
-        what: "the apply to reach gardener-runtime",
-        timeoutMs: 90_000,
-        intervalMs: 20,
-      },
-    );
-    child.kill("SIGKILL");
-    await exited;
+    const cli = child.pid;
+    if (cli === undefined) throw new Error("the CLI did not start");
 
+    // Wait for a `helm upgrade` child of the CLI and stop it where it is: it cannot finish (or
+    // exit) before the CLI dies, so the kill certainly comes while helm works on the release.
+    let helm: ProcessInfo | undefined;
+    let stopping: ProcessInfo | undefined;
+    try {
+      helm = await waitFor(
+        () => {
+          if (stopping !== undefined) {
+            const now = processInfo(stopping.pid);
+            // SIGSTOP takes effect when the process is next scheduled.
+            if (now?.state === "T") return Promise.resolve({ done: true, value: stopping });
+            if (now !== undefined && now.state !== "Z")
+              return Promise.resolve({ done: false, observation: `stopping helm ${stopping.pid}` });
+            stopping = undefined; // it finished first: take the next one
+          }
+          const h = childProcesses(cli).find(
+            (p) => path.basename(p.args[0] ?? "") === "helm" && p.args[1] === "upgrade",
+          );
+          if (h !== undefined) {
+            try {
+              process.kill(h.pid, "SIGSTOP");
+              stopping = h;
+            } catch {
+              // it finished in between: wait for the next one
+            }
+          }
+          return Promise.resolve({ done: false, observation: out.trim().split("\n").at(-1) ?? "" });
+        },
+        { what: "a helm upgrade started by the CLI, stopped", timeoutMs: 120_000, intervalMs: 10 },
+      );
+      expect(processInfo(helm.pid)).toMatchObject({ ppid: cli, state: "T" });
+      child.kill("SIGKILL");
+      await exited;
+      // helm outlives the CLI, as it does after a real kill: still there, mid-operation.
+      expect(processInfo(helm.pid)?.args.slice(1, 3)).toEqual(["upgrade", "--install"]);
+    } finally {
+      child.kill("SIGKILL");
+      // Let the orphaned helm go on with its upgrade (or die writing to the closed pipe).
+      if (stopping !== undefined && processInfo(stopping.pid) !== undefined)
+        process.kill(stopping.pid, "SIGCONT");
+    }
+    const release = helm.args[3] ?? "";
+    const releaseNs = helm.args[helm.args.indexOf("--namespace") + 1] ?? "";
+
+    // The next apply takes the lock of the dead CLI over, waits for or recovers the release
+    // helm left behind, and converges.
     const { result } = await pass({ values });
     const notReady = result.components.filter((c) => c.state !== "ready" && c.state !== "unchanged");
     expect(notReady, JSON.stringify(notReady, null, 1)).toEqual([]);
-    for (const [rel, client] of [
-      ["garden-gardener-runtime", env.base.client],
-      ["garden-gardener-application", virtualClient()],
-    ] as const) {
-      const hist = await client.list("v1", "Secret", "garden", `owner=helm,name=${rel}`);
-      expect(hist.every((s) => !(s.metadata.labels?.status ?? "").startsWith("pending"))).toBe(true);
+    for (const [rel, ns] of [
+      [release, releaseNs],
+      ["garden-gardener-runtime", "garden"],
+      ["garden-gardener-application", "garden"],
+    ]) {
+      const hist = [
+        ...(await env.base.client.list("v1", "Secret", ns, `owner=helm,name=${rel}`)),
+        ...(await virtualClient().list("v1", "Secret", ns, `owner=helm,name=${rel}`)),
+      ];
+      expect(hist.length, `${ns}/${rel}`).toBeGreaterThan(0);
+      expect(
+        hist
+          .filter((s) => (s.metadata.labels?.status ?? "").startsWith("pending"))
+          .map((s) => s.metadata.name),
+      ).toEqual([]);
     }
-  });
+  }, 300_000);
 
   it("uninstalls a component that is disabled", async () => {
+    await ensureInstalled();
     const values = repoValues({
       "extensions-values": { "provider-aws": { enabled: true }, "networking-calico": { enabled: false } },
     });
@@ -420,6 +510,8 @@ describe("release engine", () => {
   });
 
   it("refuses a second apply while another one holds the landscape's lock", async () => {
+    // The lock lives in the system namespace, which the first pass creates.
+    await env.base.client.apply({ apiVersion: "v1", kind: "Namespace", metadata: { name: NS } }, "test");
     const other = await acquireApplyLock(env.base.client, NS, { holder: "laptop-of-alice" });
     await expect(pass()).rejects.toThrow(
       /another apply is running on this landscape: laptop-of-alice, since .*Lease 23ke-system\/23ke-apply/,
@@ -457,6 +549,7 @@ describe("release engine", () => {
   });
 
   it("keeps the deployed release when new values make its chart fail, and says why", async () => {
+    await ensureInstalled();
     const before = await revisions(env.base.client);
     const { result } = await pass({ values: repoValues({ "dnsprovider-values": { domains: null } }) });
     const dns = result.components.find((c) => c.name === "dnsprovider");
@@ -479,6 +572,7 @@ describe("release engine", () => {
   });
 
   it("repairs drift: an object of an unchanged release that was deleted is re-created", async () => {
+    await ensureInstalled();
     const before = await revisions(env.base.client);
     expect(await env.base.client.delete("apps/v1", "Deployment", "identity", "garden")).toBe(true);
     const { result, helmCalls } = await pass();

@@ -3,16 +3,23 @@ import type { KubeObject } from "../../../src/kube/client.js";
 import { LockLostError, acquireApplyLock, type LeaseClient } from "../../../src/reconcile/apply-lock.js";
 import { sleep } from "../../../src/util/wait.js";
 
-/** One Lease in memory, replaced by compare-and-swap on its resourceVersion, as an apiserver does. */
+/**
+ * One Lease in memory, replaced by compare-and-swap on its resourceVersion, as an apiserver does.
+ * `replaced(n)` resolves once n replacements have been stored and answered (the holder's
+ * renewals): the tests wait for renewals to have happened, never for time to pass.
+ */
 function fakeLeases(): {
   client: LeaseClient;
   lease: () => KubeObject | undefined;
   take: (h: string) => void;
   fail: () => void;
+  replaced: (n: number) => Promise<void>;
 } {
   let stored: (KubeObject & { spec?: Record<string, unknown> }) | undefined;
   let rv = 0;
   let broken = false;
+  let replacements = 0;
+  const waiters: { n: number; resolve: () => void }[] = [];
   const save = <T>(o: KubeObject): T => {
     stored = { ...o, metadata: { ...o.metadata, resourceVersion: String(++rv) } };
     return structuredClone(stored) as T;
@@ -23,9 +30,16 @@ function fakeLeases(): {
       Promise.resolve(stored === undefined ? save<T>(o) : undefined),
     replace: <T extends KubeObject>(o: KubeObject) => {
       if (broken) return Promise.reject(new Error("apiserver answered 503"));
-      return Promise.resolve(
-        o.metadata.resourceVersion === stored?.metadata.resourceVersion ? save<T>(o) : undefined,
-      );
+      if (o.metadata.resourceVersion !== stored?.metadata.resourceVersion)
+        return Promise.resolve<T | undefined>(undefined);
+      const saved = save<T>(o);
+      replacements++;
+      // Told once the caller has taken the answer in (its continuation runs in this macrotask).
+      const n = replacements;
+      setImmediate(() => {
+        for (const w of waiters.filter((x) => x.n <= n)) w.resolve();
+      });
+      return Promise.resolve<T | undefined>(saved);
     },
   };
   return {
@@ -33,6 +47,8 @@ function fakeLeases(): {
     lease: () => stored,
     take: (h) => void save({ ...stored!, spec: { ...stored!.spec, holderIdentity: h } }),
     fail: () => (broken = true),
+    replaced: (n) =>
+      n <= replacements ? Promise.resolve() : new Promise<void>((resolve) => waiters.push({ n, resolve })),
   };
 }
 
@@ -42,7 +58,8 @@ describe("the apply lock", () => {
     const lock = await acquireApplyLock(f.client, "23ke-system", { holder: "operator-a", renewMs: 10 });
     // The pass: work that honours the lock's signal.
     const pass = sleep(30_000, lock.signal);
-    await sleep(30);
+    // Renewals that find the Lease as the holder left it keep the lock.
+    await f.replaced(3);
     expect(lock.signal.aborted).toBe(false);
     f.take("laptop-of-bob");
     await expect(pass).rejects.toThrow("lost the apply lock to laptop-of-bob: pass cancelled");
@@ -65,8 +82,9 @@ describe("the apply lock", () => {
   it("keeps the lock while renewals succeed, and gives it up on release", async () => {
     const f = fakeLeases();
     const lock = await acquireApplyLock(f.client, "23ke-system", { holder: "operator-a", renewMs: 10 });
-    await sleep(50);
+    await f.replaced(3);
     expect(lock.signal.aborted).toBe(false);
+    expect((f.lease() as { spec?: { holderIdentity?: string } }).spec?.holderIdentity).toBe("operator-a");
     await lock.release();
     expect((f.lease() as { spec?: { holderIdentity?: string } }).spec?.holderIdentity).toBe("");
   });

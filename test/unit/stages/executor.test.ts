@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { executeGraph, type Task } from "../../../src/stages/executor.js";
+import { deferred } from "../../support/deferred.js";
 
 function task(
   name: string,
@@ -36,17 +37,36 @@ describe("executeGraph", () => {
 
   it("runs independent tasks in parallel up to the bound", async () => {
     const log: string[] = [];
-    let release!: () => void;
-    const gate = new Promise<void>((res) => (release = res));
+    const gates = { a: deferred(), b: deferred(), c: deferred() };
+    const started = { a: deferred(), b: deferred(), c: deferred() };
+    let running = 0;
+    let most = 0;
     const p = executeGraph(
-      [task("a", [], log, { gate }), task("b", [], log, { gate }), task("c", [], log, { gate })],
-      { concurrency: 2 },
+      (["a", "b", "c"] as const).map((n) =>
+        task(n, [], log, {
+          gate: gates[n].promise.finally(() => running--),
+        }),
+      ),
+      {
+        concurrency: 2,
+        onStart: (n) => {
+          most = Math.max(most, ++running);
+          started[n as keyof typeof started].resolve();
+        },
+      },
     );
-    await new Promise((r) => setTimeout(r, 20));
+    // a and b run at the same time; c cannot start while both are gated.
+    await Promise.all([started.a.promise, started.b.promise]);
     expect(log).toEqual(["start a", "start b"]);
-    release();
+    expect(started.c.settled).toBe(false);
+    // c starts when a slot is free, and not before.
+    gates.a.resolve();
+    await started.c.promise;
+    expect(log).toEqual(["start a", "start b", "end a", "start c"]);
+    gates.b.resolve();
+    gates.c.resolve();
     await p;
-    expect(log).toContain("start c");
+    expect(most).toBe(2);
   });
 
   it("blocks only the dependents of a failed task", async () => {
