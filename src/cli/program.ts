@@ -122,7 +122,7 @@ kube-apiserver, identity and dashboard charts, as 23KE installed Gardener up to 
 operator (gardener-operator with a Garden, Extensions and a Gardenlet). A catalog change that
 downgrades Gardener or skips a minor version is refused unless --force-version-skew.`,
     )
-    .action(async (o: { output: "text" | "json" | "yaml" }) => setExit(await catalogsCommand(ctx, o)));
+    .action((o: { output: "text" | "json" | "yaml" }) => setExit(catalogsCommand(ctx, o)));
 
   const charts = program.command("charts").description("Helm charts of a release catalog");
   charts

@@ -172,9 +172,12 @@ export async function applyComponent(
           current = await storedRelease(client, unit.release, unit.namespace);
           continue;
         }
+        signal.throwIfAborted();
         const recovered = await ctx.helm.recoverPending(target, ctx.helmTimeoutMs);
         if (recovered !== undefined) ctx.report(ComponentState.applying, recovered);
       }
+      // A pass cancelled (shutdown, a lost apply lock) while the inputs were read starts no helm.
+      signal.throwIfAborted();
       try {
         // No abort signal here: a helm killed mid-upgrade leaves its release pending. An
         // interrupted run lets the upgrade in flight finish (bounded by its timeout) and stops after.

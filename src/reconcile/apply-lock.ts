@@ -135,6 +135,7 @@ export async function acquireApplyLock(
       }),
     );
   };
+  let inFlight: Promise<void> = Promise.resolve();
   const renew = async (): Promise<void> => {
     if (stopped || lost.signal.aborted) return;
     let next: Lease | undefined;
@@ -163,7 +164,12 @@ export async function acquireApplyLock(
     }
     lease = next;
   };
-  const timer = setInterval(() => void renew(), opts.renewMs ?? (duration * 1000) / 3);
+  const timer = setInterval(
+    () => {
+      inFlight = renew();
+    },
+    opts.renewMs ?? (duration * 1000) / 3,
+  );
   timer.unref();
   return {
     holder,
@@ -173,10 +179,21 @@ export async function acquireApplyLock(
       clearInterval(timer);
       // A lost lock is someone else's now: leave it alone.
       if (lost.signal.aborted) return;
-      // Give the lock up: clear the holder (a later apply takes it at once).
-      await client
-        .replace({ ...lease, spec: { ...lease.spec, holderIdentity: "", renewTime: microTime(now()) } })
-        .catch(() => undefined);
+      // A renewal the apiserver may have stored already changes the version to write against.
+      await inFlight;
+      if (lost.signal.aborted) return;
+      // Give the lock up: clear the holder (a later apply takes it at once). On a conflict, read
+      // again and clear it if it is still ours.
+      const clear = (l: Lease): Promise<Lease | undefined> =>
+        client.replace<Lease>({ ...l, spec: { ...l.spec, holderIdentity: "", renewTime: microTime(now()) } });
+      try {
+        if ((await clear(lease)) === undefined) {
+          const seen = await client.get<Lease>("coordination.k8s.io/v1", "Lease", LOCK_NAME, namespace);
+          if (seen?.spec?.holderIdentity === holder) await clear(seen);
+        }
+      } catch {
+        // The Lease expires on its own; the next apply takes it then.
+      }
     },
   };
 }
