@@ -179,7 +179,7 @@ export const ConfigSchema = z.strictObject({
    * landscape keeps the catalog it was applied with, and a new one gets the newest.
    */
   catalog: z
-    .string({ error: "expected a catalog name (a string), e.g. \"1.86\"" })
+    .string({ error: 'expected a catalog name (a string), e.g. "1.86"' })
     .regex(/^\d+\.\d+$/, { error: "expected a catalog name, MAJOR.MINOR, e.g. 1.86 (see 23ke catalogs)" })
     .optional(),
 

@@ -108,7 +108,12 @@ export class KubeClient {
   }
 
   /** A kubeconfig already loaded (a chosen context, the in-cluster service account). */
-  static fromKubeConfig(kc: KubeConfig, name: string, where: string, opts: KubeClientOptions = {}): KubeClient {
+  static fromKubeConfig(
+    kc: KubeConfig,
+    name: string,
+    where: string,
+    opts: KubeClientOptions = {},
+  ): KubeClient {
     return KubeClient.checked(kc, name, where, opts);
   }
 

@@ -11,7 +11,12 @@
  */
 import { parse, stringify } from "yaml";
 import type { KubeClient, KubeObject } from "../kube/client.js";
-import { CATALOG_KEY, STATUS_CONFIGMAP, SUMMARY_KEY, type ComponentRecord } from "../status/component-state.js";
+import {
+  CATALOG_KEY,
+  STATUS_CONFIGMAP,
+  SUMMARY_KEY,
+  type ComponentRecord,
+} from "../status/component-state.js";
 import type { StatusSummary } from "../status/conditions.js";
 import { parseComponentRecord, parseStatusSummary } from "../status/status-schema.js";
 

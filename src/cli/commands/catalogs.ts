@@ -6,10 +6,7 @@ import { stringify } from "yaml";
 import { catalogVersions, latestCatalogVersion, loadCatalog } from "../../catalog/load-catalog.js";
 import { print, type CliContext } from "../context.js";
 
-export function catalogsCommand(
-  ctx: CliContext,
-  o: { output: "text" | "json" | "yaml" },
-): number {
+export function catalogsCommand(ctx: CliContext, o: { output: "text" | "json" | "yaml" }): number {
   const newest = latestCatalogVersion();
   const rows = catalogVersions().map((name) => {
     const c = loadCatalog(name);
