@@ -9,6 +9,7 @@ import { mergeValues } from "../values/values-merge.js";
 import { getPath, isMap } from "../values/values-path.js";
 import type { ClusterFacts } from "./cluster-facts.js";
 import { EXTENSION_IMAGE_VECTORS } from "./extension-image-vectors.js";
+import { operatorBaseValues } from "./operator-base-values.js";
 import type { ResolvedConfig } from "./config-resolve.js";
 import {
   COMPONENT_IMAGES,
@@ -35,7 +36,11 @@ export interface FanOutOptions {
   cluster: ClusterFacts;
 }
 
-/** Every component that can have base values; velero only with backups. */
+/**
+ * Every component that can have base values; velero only with backups. garden,
+ * gardener-extensions and initial-seed are the gardener-operator flavour's
+ * (operator-base-values.ts), written for every landscape.
+ */
 export const BASE_VALUES_COMPONENTS = [
   "addons",
   "cert-management",
@@ -47,12 +52,15 @@ export const BASE_VALUES_COMPONENTS = [
   "etcd-events",
   "extensions",
   "external-dns-management",
+  "garden",
   "garden-content",
   "gardener",
+  "gardener-extensions",
   "gardener-metrics-exporter",
   "gardenlet",
   "identity",
   "ingress-nginx",
+  "initial-seed",
   "issuer",
   "kube-apiserver",
   "velero",
@@ -126,6 +134,7 @@ export function fanOut(c: ResolvedConfig, opts: FanOutOptions): BaseValuesDocume
       { global: { runtime: { certificate: { certManager: { enabled: true, issuerName: "gardener-ca" } } } } },
       images("webterminal", c),
     ),
+    ...operatorBaseValues(c, opts),
   };
   const out: BaseValuesDocument[] = [];
   for (const component of BASE_VALUES_COMPONENTS) {

@@ -47,6 +47,18 @@ export {
   type FanOutOptions,
 } from "./base-values.js";
 export {
+  BACKUP_BUCKETS,
+  DNS_RECORD_EXTENSIONS,
+  EXTENSION_CHARTS_REPOSITORY,
+  GARDENLET_CHART_REPOSITORY,
+  OPERATOR_BASE_VALUES_COMPONENTS,
+  operatorBaseValues,
+  runtimeExtensionsOf,
+  runtimeIngressDomain,
+  virtualGardenDomain,
+  type OperatorBaseValuesComponent,
+} from "./operator-base-values.js";
+export {
   DEFAULT_SYSTEM_NAMESPACE,
   FIELD_MANAGER,
   LABEL_COMPONENT,

@@ -147,7 +147,11 @@ describe("configuration stage", () => {
       namespace: ns,
       configLayers: layers(CONFIG, "clusterIdentity: another-identity\n"),
     });
-    expect(r.written).toEqual(["external-dns-management-base-values", "gardener-base-values"]);
+    expect(r.written).toEqual([
+      "external-dns-management-base-values",
+      "garden-base-values",
+      "gardener-base-values",
+    ]);
     const after = versions(await baseValuesSecrets(c, ns));
     for (const [name, rv] of Object.entries(after)) {
       if (r.written.includes(name)) expect(rv, name).not.toBe(before[name]);
@@ -173,8 +177,10 @@ describe("configuration stage", () => {
     expect(r.written).toEqual([
       "addons-base-values",
       "etcd-base-values",
+      "garden-base-values",
       "garden-content-base-values",
       "gardenlet-base-values",
+      "initial-seed-base-values",
     ]);
   });
 
