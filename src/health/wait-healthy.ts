@@ -58,6 +58,10 @@ export const checkedKinds = new Set([
   "Issuer",
   "ClusterIssuer",
   "Certificate",
+  // gardener-operator's (operator flavour); readiness.ts tells them by group
+  "Garden",
+  "Extension",
+  "Gardenlet",
 ]);
 
 export class HealthTimeoutError extends TerminalError {}
