@@ -95,8 +95,9 @@ export class StatusStore {
     return undefined;
   }
 
-  async write(rec: ComponentRecord): Promise<void> {
-    await this.client.apply(
+  /** Server-side applies keys of the status ConfigMap; each writer has its own field manager. */
+  private async applyKeys(data: Record<string, string>, manager: string): Promise<ConfigMap> {
+    return await this.client.apply<ConfigMap>(
       {
         apiVersion: "v1",
         kind: "ConfigMap",
@@ -105,27 +106,22 @@ export class StatusStore {
           namespace: this.namespace,
           labels: { "app.kubernetes.io/managed-by": "23ke" },
         },
-        data: { [rec.component]: JSON.stringify(rec) },
+        data: data,
       },
+      manager,
+    );
+  }
+
+  async write(rec: ComponentRecord): Promise<void> {
+    await this.applyKeys(
+      { [rec.component]: JSON.stringify(rec) },
       `23ke-status-${rec.component}`.slice(0, 128),
     );
   }
 
   /** Writes the summary key; returns the uid of the ConfigMap (what Events are about). */
   async writeSummary(summary: StatusSummary): Promise<string | undefined> {
-    const cm = await this.client.apply<ConfigMap>(
-      {
-        apiVersion: "v1",
-        kind: "ConfigMap",
-        metadata: {
-          name: STATUS_CONFIGMAP,
-          namespace: this.namespace,
-          labels: { "app.kubernetes.io/managed-by": "23ke" },
-        },
-        data: { [SUMMARY_KEY]: stringify(summary) },
-      },
-      SUMMARY_MANAGER,
-    );
+    const cm = await this.applyKeys({ [SUMMARY_KEY]: stringify(summary) }, SUMMARY_MANAGER);
     return cm.metadata.uid;
   }
 
@@ -137,19 +133,7 @@ export class StatusStore {
 
   /** Records the catalog a pass applies, before it changes anything. */
   async writeCatalog(version: string): Promise<void> {
-    await this.client.apply(
-      {
-        apiVersion: "v1",
-        kind: "ConfigMap",
-        metadata: {
-          name: STATUS_CONFIGMAP,
-          namespace: this.namespace,
-          labels: { "app.kubernetes.io/managed-by": "23ke" },
-        },
-        data: { [CATALOG_KEY]: version },
-      },
-      "23ke-status.catalog",
-    );
+    await this.applyKeys({ [CATALOG_KEY]: version }, "23ke-status.catalog");
   }
 
   /** Creates an Event (built by src/status/events.ts) in the system namespace. */

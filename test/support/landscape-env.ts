@@ -4,12 +4,11 @@
  * environment playing the DNS and certificate controllers and gardener-operator. Also the
  * command-line arguments that point `23ke` at it.
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { startEnvironment, projectRoot, type Environment } from "../../tools/devenv/src/environment.js";
-import { startFakeControllers } from "../../tools/devenv/src/fake-controllers.js";
-import { startFakeGardenerOperator } from "../../tools/devenv/src/fake-gardener-operator.js";
+import { startEnvironmentFakes } from "../../tools/devenv/src/environment-fakes.js";
 import { chartDirsUnder } from "../../tools/devenv/src/helm-repo-server.js";
 
 export interface LandscapeEnv {
@@ -30,20 +29,11 @@ export async function startLandscapeEnv(
     git: opts.git ?? false,
     chartDirs: chartDirsUnder(path.join(projectRoot, "test", "fixtures", "charts")),
   });
-  const fakes = startFakeControllers({ client: env.base.client });
-  const operatorFake =
-    env.virtual === undefined
-      ? undefined
-      : startFakeGardenerOperator({
-          base: env.base.client,
-          virtual: env.virtual.client,
-          virtualKubeconfigText: readFileSync(env.virtual.kubeconfigPath, "utf8"),
-        });
+  const fakes = startEnvironmentFakes(env);
   return {
     env,
     scratch,
     stop: async () => {
-      await operatorFake?.stop();
       await fakes.stop();
       await env.stop();
       rmSync(scratch, { recursive: true, force: true });

@@ -17,8 +17,7 @@ import { DEFAULT_SYSTEM_NAMESPACE, connectLandscape, type LandscapeOptions } fro
 import { ValidationError } from "#product/errors/errors.js";
 import { parseValuesDocument } from "#product/values/values-document.js";
 import { startEnvironment, readEnvironmentState, projectRoot, type Environment } from "./environment.js";
-import { startFakeControllers } from "./fake-controllers.js";
-import { startFakeGardenerOperator } from "./fake-gardener-operator.js";
+import { startEnvironmentFakes } from "./environment-fakes.js";
 import { seedRepository } from "./git-server.js";
 import { chartDirsUnder } from "./helm-repo-server.js";
 import { killFromPidFile } from "./processes.js";
@@ -64,16 +63,7 @@ export async function devUpCommand(ctx: CliContext, opts: DevUpOptions): Promise
     chartDirs: chartDirsUnder(path.join(projectRoot, "test", "fixtures", "charts")),
     ...(opts.binDir === undefined ? {} : { binDir: opts.binDir }),
   });
-  const controllers = startFakeControllers({ client: env.base.client, signal: ctx.signal });
-  const operatorFake =
-    env.virtual === undefined
-      ? undefined
-      : startFakeGardenerOperator({
-          base: env.base.client,
-          virtual: env.virtual.client,
-          virtualKubeconfigText: readFileSync(env.virtual.kubeconfigPath, "utf8"),
-          signal: ctx.signal,
-        });
+  const fakes = startEnvironmentFakes(env, ctx.signal);
   let code = 0;
   try {
     const v = await env.base.client.version();
@@ -156,8 +146,7 @@ export async function devUpCommand(ctx: CliContext, opts: DevUpOptions): Promise
     print(ctx, "stopping ...");
     return code;
   } finally {
-    await operatorFake?.stop();
-    await controllers.stop();
+    await fakes.stop();
     await env.stop();
   }
 }

@@ -28,7 +28,7 @@ import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { KubeApiError, KubeNotFoundError, type KubeClient, type KubeObject } from "#product/kube/client.js";
-import { sleep } from "#product/util/wait.js";
+import { startPollingLoop } from "./polling-loop.js";
 
 const run = promisify(execFile);
 
@@ -85,46 +85,17 @@ interface Context {
 }
 
 export function startFakeControllers(opts: FakeControllersOptions): FakeControllers {
-  const interval = opts.intervalMs ?? 300;
-  const stopper = new AbortController();
-  const onAbort = (): void => stopper.abort();
-  opts.signal?.addEventListener("abort", onAbort, { once: true });
-  if (opts.signal?.aborted === true) stopper.abort();
-  let passes = 0;
   const ctxPromise = (async (): Promise<Context> => ({
     client: opts.client,
     realCertificates: (opts.realCertificates ?? true) && (await opensslAvailable()),
     clusterResourceNamespace: opts.clusterResourceNamespace ?? "kube-system",
     now: () => new Date(),
   }))();
-
-  const loop = (async () => {
-    const ctx = await ctxPromise;
-    while (!stopper.signal.aborted) {
-      try {
-        await reconcileAll(ctx);
-      } catch (e) {
-        opts.onError?.(e);
-      }
-      passes++;
-      try {
-        await sleep(interval, stopper.signal);
-      } catch {
-        break;
-      }
-    }
-  })();
-
-  return {
-    stop: async () => {
-      stopper.abort();
-      opts.signal?.removeEventListener("abort", onAbort);
-      await loop;
-    },
-    get passes() {
-      return passes;
-    },
-  };
+  return startPollingLoop(async () => await reconcileAll(await ctxPromise), {
+    intervalMs: opts.intervalMs ?? 300,
+    ...(opts.signal === undefined ? {} : { signal: opts.signal }),
+    ...(opts.onError === undefined ? {} : { onError: opts.onError }),
+  });
 }
 
 /** One pass over every kind; issuers come before the certificates that need them. */

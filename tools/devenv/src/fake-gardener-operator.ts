@@ -31,7 +31,7 @@
  * object contents: the access Secrets and the virtual garden kubeconfig hold credentials.
  */
 import { KubeApiError, KubeNotFoundError, type KubeClient, type KubeObject } from "#product/kube/client.js";
-import { sleep } from "#product/util/wait.js";
+import { startPollingLoop } from "./polling-loop.js";
 
 /** Annotation that makes the fake report a failure with the annotation's value as message. */
 export const FAIL_ANNOTATION = "test.23ke.io/fail";
@@ -117,12 +117,6 @@ interface Context {
 }
 
 export function startFakeGardenerOperator(opts: FakeGardenerOperatorOptions): FakeGardenerOperator {
-  const interval = opts.intervalMs ?? 300;
-  const stopper = new AbortController();
-  const onAbort = (): void => stopper.abort();
-  opts.signal?.addEventListener("abort", onAbort, { once: true });
-  if (opts.signal?.aborted === true) stopper.abort();
-  let passes = 0;
   const ctx: Context = {
     base: opts.base,
     virtual: opts.virtual,
@@ -131,33 +125,11 @@ export function startFakeGardenerOperator(opts: FakeGardenerOperatorOptions): Fa
     gardenEverSucceeded: false,
     errors: [],
   };
-
-  const loop = (async () => {
-    while (!stopper.signal.aborted) {
-      try {
-        await reconcileAll(ctx);
-      } catch (e) {
-        opts.onError?.(e);
-      }
-      passes++;
-      try {
-        await sleep(interval, stopper.signal);
-      } catch {
-        break;
-      }
-    }
-  })();
-
-  return {
-    stop: async () => {
-      stopper.abort();
-      opts.signal?.removeEventListener("abort", onAbort);
-      await loop;
-    },
-    get passes() {
-      return passes;
-    },
-  };
+  return startPollingLoop(async () => await reconcileAll(ctx), {
+    intervalMs: opts.intervalMs ?? 300,
+    ...(opts.signal === undefined ? {} : { signal: opts.signal }),
+    ...(opts.onError === undefined ? {} : { onError: opts.onError }),
+  });
 }
 
 /** One pass: Garden first (everything else depends on its state), then what hangs off it. */
