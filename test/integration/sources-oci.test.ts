@@ -7,17 +7,21 @@
  */
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { stringify } from "yaml";
 import { defaultBinDir, helmEnvFor, projectRoot } from "../../tools/devenv/src/environment.js";
 import { startOciRegistry, type OciRegistry } from "../../tools/devenv/src/oci-registry.js";
 import { ProcessGroup } from "../../tools/devenv/src/processes.js";
+import { loadCatalog } from "../../src/catalog/load-catalog.js";
 import { describeError } from "../../src/errors/errors.js";
 import { helmOciPuller } from "../../src/helm/helm-pull.js";
+import { readRepositoryCredentials } from "../../src/landscape/chart-sources.js";
+import { Landscape } from "../../src/landscape/landscape.js";
 import {
   ChartSource,
   type ChartSourceOptions,
@@ -246,5 +250,42 @@ describe("chart source over OCI", () => {
       "ChartRepositoryAuthFailed",
     );
     expect(describeError(none)).not.toContain(creds.password);
+  });
+});
+
+describe("the landscape's chart source (what apply and plan use)", () => {
+  it("pulls from an authenticated OCI registry with the credentials file's login, over plain HTTP", async () => {
+    const creds = locked.credentials;
+    if (creds === undefined) throw new Error("the locked registry has no credentials");
+    const repository = `oci://${locked.url}/charts`;
+    const file = path.join(tmp, "chart-credentials.yaml");
+    writeFileSync(file, stringify({ [repository]: { username: creds.username, password: creds.password } }));
+    const landscapeWith = (credentials: boolean): Landscape =>
+      Landscape.open(
+        {
+          systemNamespace: "23ke-system",
+          catalog: loadCatalog("1.86"),
+          config: { layers: [] },
+          charts: {
+            cacheDir: path.join(tmp, `landscape-cache-${n++}`),
+            ...(credentials ? { credentials: readRepositoryCredentials(file) } : {}),
+            plainHttpRegistries: [locked.url],
+            builtinChartsDir: path.join(projectRoot, "charts"),
+          },
+          helm: { binary: helm, env: helmEnv },
+        },
+        helmEnv,
+      );
+    const chart = await landscapeWith(true).charts.fetch({
+      repositoryUrl: repository,
+      name: "alpha",
+      version: "1.0.0",
+    });
+    expect(chart.digest).toBe(packaged.get("alpha-1.0.0"));
+    const denied = await expectError(
+      landscapeWith(false).charts.fetch({ repositoryUrl: repository, name: "alpha", version: "1.0.0" }),
+      "ChartRepositoryAuthFailed",
+    );
+    expect(describeError(denied)).not.toContain(creds.password);
   });
 });

@@ -86,7 +86,22 @@ const KEY = "-----BEGIN PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----\n";
 const kubeconfig = "apiVersion: v1\nkind: Config\nclusters: []\n";
 
 /** Values like those 23ke gives each chart (base values, inline toggles, injections), all parts on. */
+const awsCredentials = { AWS_ACCESS_KEY_ID: "YQ==", AWS_SECRET_ACCESS_KEY: "Yg==" };
 const fullValues: Record<string, Record<string, unknown>> = {
+  // 23ke's own charts of the operator flavour (catalog 1.149)
+  garden: {
+    dns: { type: "aws-route53", credentials: awsCredentials },
+    runtimeCluster: { ingressDomain: "ingress.example.org" },
+    virtualCluster: { domains: ["example.org"], clusterIdentity: "test" },
+    runtimeExtensions: ["provider-aws"],
+  },
+  "gardener-extensions": { extensions: { "networking-calico": { enabled: true } } },
+  "initial-seed": {
+    seed: {
+      dns: { type: "aws-route53", credentials: awsCredentials, internal: { domain: "internal.example.org" } },
+      ingressDomain: "ingress.example.org",
+    },
+  },
   // gardener-operator (catalog 1.149): no scheduling values in the real chart
   operator: {
     replicaCount: 2,
@@ -332,6 +347,9 @@ const schedulingPaths: Record<string, string[][]> = {
   cloudprofiles: [],
   // 23ke's own charts without workloads.
   "admission-certificate": [],
+  garden: [],
+  "gardener-extensions": [],
+  "initial-seed": [],
   "vpa-crds": [],
   // The gardener group's real charts have no nodeSelector/tolerations values (gardenlet and
   // garden-kube-apiserver hard-code their tolerations; priority classes are hard-coded or were
@@ -370,6 +388,8 @@ const requiredInputs: Record<string, string> = {
   dnsprovider: "domains",
   issuer: "email",
   "admission-certificate": "short",
+  garden: "virtualCluster.domains",
+  "initial-seed": "seed.dns.credentials",
 };
 
 const FORBIDDEN_KINDS = [
