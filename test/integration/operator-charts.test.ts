@@ -385,6 +385,21 @@ describe("garden chart", () => {
     await expect(render("garden", baseValues(c, "garden"), [LOCAL])).rejects.toThrow(message);
   });
 
+  it("splits into the garden part and the access part, as catalog 1.149 installs them", async () => {
+    const v = baseValues(resolve(MINIMAL), "garden");
+    const all = names(await render("garden", v));
+    const garden = names(await render("garden", v, [{ part: "garden" }]));
+    const access = names(await render("garden", v, [{ part: "access" }]));
+    expect(access).toEqual([
+      "ManagedResource/virtual-garden-access-23ke",
+      "Secret/managedresource-virtual-garden-access-23ke",
+      "Secret/shoot-access-23ke",
+    ]);
+    expect(garden).toContain("Garden/garden");
+    expect(garden.filter((n) => access.includes(n))).toEqual([]);
+    expect([...garden, ...access].sort()).toEqual(all);
+  });
+
   it("refuses another namespace and keys it does not have", async () => {
     const v = baseValues(resolve(MINIMAL), "garden");
     await expect(render("garden", v, [LOCAL], "23ke-system")).rejects.toThrow(

@@ -64,7 +64,14 @@ describe("the operator flavour (catalog 1.149)", () => {
     const bad = result.components.filter((c) => c.state !== "ready" && c.state !== "unchanged");
     expect(bad.map((c) => `${c.name}: ${c.message}`)).toEqual([]);
     const names = result.components.map((c) => c.name);
-    for (const c of ["gardener-operator", "garden", "gardener-extensions", "garden-content", "initial-seed"])
+    for (const c of [
+      "gardener-operator",
+      "garden",
+      "virtual-garden-access",
+      "gardener-extensions",
+      "garden-content",
+      "initial-seed",
+    ])
       expect(names).toContain(c);
     // Nothing of the chart-based flavour.
     for (const c of ["gardener-controlplane", "garden-kube-apiserver", "ingress-nginx", "identity"])
