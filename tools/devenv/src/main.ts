@@ -8,6 +8,7 @@
 import { Command, CommanderError, InvalidArgumentError } from "commander";
 import type { CliContext } from "#product/cli/context.js";
 import { ExitCode } from "#product/cli/exit-codes.js";
+import { runAsProcess } from "#product/cli/process-main.js";
 import { TwentyThreeKeError, ValidationError, describeError, formatProblem } from "#product/errors/errors.js";
 import { devDownCommand, devUpCommand, type DevUpOptions } from "./dev-commands.js";
 
@@ -64,23 +65,7 @@ function reportError(ctx: CliContext, e: unknown): number {
   return e instanceof TwentyThreeKeError && e.kind === "terminal" ? ExitCode.failed : ExitCode.error;
 }
 
-async function main(): Promise<void> {
-  const controller = new AbortController();
-  let interrupts = 0;
-  const onSignal = (): void => {
-    interrupts++;
-    if (interrupts > 1) process.exit(ExitCode.interrupted);
-    controller.abort(new Error("interrupted"));
-  };
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
-  const ctx: CliContext = {
-    stdout: process.stdout,
-    stderr: process.stderr,
-    env: process.env,
-    isTTY: process.stdout.isTTY,
-    signal: controller.signal,
-  };
+await runAsProcess(async (ctx) => {
   let code: number = ExitCode.ok;
   const argv = process.argv.slice(2);
   const program = buildProgram(ctx, (c) => {
@@ -94,9 +79,5 @@ async function main(): Promise<void> {
   } catch (e) {
     code = reportError(ctx, e);
   }
-  process.exitCode = code;
-  // Let stdout drain, then leave even if a stray handle would keep the loop alive.
-  setImmediate(() => process.exit(code));
-}
-
-await main();
+  return code;
+});
