@@ -14,6 +14,7 @@ import { stringify } from "yaml";
 import { applyWithProgress, summaryTable } from "#product/cli/commands/apply.js";
 import { print, type CliContext } from "#product/cli/context.js";
 import { DEFAULT_SYSTEM_NAMESPACE, connectLandscape, type LandscapeOptions } from "#product/cli/landscape.js";
+import { loadCatalog } from "#product/catalog/load-catalog.js";
 import { ValidationError } from "#product/errors/errors.js";
 import { parseValuesDocument } from "#product/values/values-document.js";
 import { startEnvironment, readEnvironmentState, projectRoot, type Environment } from "./environment.js";
@@ -32,6 +33,26 @@ export interface DevUpOptions {
   apply: boolean;
   /** @default the project's examples/23ke-config-minimal.yaml */
   config?: string;
+  /** The release catalog (default: as 23ke chooses it for a new landscape). */
+  catalog?: string;
+}
+
+/**
+ * What the operator flavour needs from the local environment's operator layer: no gardener
+ * resource-manager runs here, so nothing serves ManagedResources (the fake operator writes the
+ * access Secret's kubeconfig itself).
+ */
+async function storeOperatorFlavourLayer(env: Environment, ns: string): Promise<void> {
+  await env.base.client.apply(
+    {
+      apiVersion: "v1",
+      kind: "Secret",
+      metadata: { name: "garden-values-0", namespace: ns },
+      type: "Opaque",
+      stringData: { "values.yaml": stringify({ virtualGardenAccess: { managedResource: false } }) },
+    },
+    "23ke-dev",
+  );
 }
 
 async function storeConfigSecret(env: Environment, file: string, ns: string): Promise<void> {
@@ -103,8 +124,16 @@ export async function devUpCommand(ctx: CliContext, opts: DevUpOptions): Promise
         ctx,
         `stored ${path.relative(process.cwd(), config) || config} as Secret ${DEFAULT_SYSTEM_NAMESPACE}/23ke-config; applying ...`,
       );
+      if (opts.catalog !== undefined && loadCatalog(opts.catalog).flavour === "operator") {
+        await storeOperatorFlavourLayer(env, DEFAULT_SYSTEM_NAMESPACE);
+        print(
+          ctx,
+          `catalog ${opts.catalog} (operator flavour): the fake gardener-operator plays the operator`,
+        );
+      }
       print(ctx, "");
       const o: LandscapeOptions = {
+        ...(opts.catalog === undefined ? {} : { catalog: opts.catalog }),
         kubeconfig: env.base.kubeconfigPath,
         virtualKubeconfig: env.virtual.kubeconfigPath,
         systemNamespace: DEFAULT_SYSTEM_NAMESPACE,

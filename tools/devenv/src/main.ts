@@ -37,6 +37,10 @@ function buildProgram(ctx: CliContext, setExit: (code: number) => void): Command
     .option("--once", "start, apply, print, and stop again (a smoke check)", false)
     .option("--no-apply", "only start the environment, do not install the landscape")
     .option(
+      "--catalog <name>",
+      "the release catalog, e.g. 1.149 for the gardener-operator flavour (default: 23ke's choice for a new landscape; see 23ke catalogs)",
+    )
+    .option(
       "--config <file>",
       "the 23ke-config to store as Secret 23ke-config (default: the project's examples/23ke-config-minimal.yaml)",
     )
