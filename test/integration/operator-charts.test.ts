@@ -15,15 +15,13 @@ import {
   EXTENSION_CHARTS_REPOSITORY,
   GARDENLET_CHART_REPOSITORY,
   fanOut,
-  offlineGeneratedSecrets,
-  parseConfigLayers,
-  resolveConfig,
-  type ClusterFacts,
   type ResolvedConfig,
 } from "../../src/config/index.js";
 import { HelmDriver } from "../../src/helm/helm-driver.js";
+import type { KubeObject } from "../../src/kube/client.js";
 import { mergeValues } from "../../src/values/values-merge.js";
 import { helmEnv, testEnv } from "../support/env.js";
+import { NO_VPA, resolveOffline } from "../support/offline-config.js";
 
 const root = path.resolve(import.meta.dirname, "..", "..");
 const chartDir = (name: string): string => path.join(root, "charts", name);
@@ -32,32 +30,13 @@ const MINIMAL = example("23ke-config-minimal.yaml");
 const FULL = example("23ke-config.yaml");
 const b64 = (s: string): string => Buffer.from(s).toString("base64");
 
-interface Obj {
-  apiVersion: string;
-  kind: string;
-  metadata: {
-    name: string;
-    namespace?: string;
-    labels?: Record<string, string>;
-    annotations?: Record<string, string>;
-  };
+type Obj = KubeObject & {
   spec?: Record<string, unknown>;
   data?: Record<string, string>;
   stringData?: Record<string, string>;
-}
-
-const NO_VPA: ClusterFacts = {
-  vpa: false,
-  installVpaCrds: false,
-  virtualGardenClusterIP: "10.96.0.100",
-  notes: [],
 };
 
-function resolve(...texts: string[]): ResolvedConfig {
-  const { layers, problems } = parseConfigLayers(texts.map((text, i) => ({ name: `l${i}`, text })));
-  expect(problems).toEqual([]);
-  return resolveConfig(layers, offlineGeneratedSecrets()).config;
-}
+const resolve = resolveOffline;
 
 function baseValues(c: ResolvedConfig, component: string, cluster = NO_VPA): Record<string, unknown> {
   const d = fanOut(c, { systemNamespace: "23ke-system", cluster }).find((x) => x.component === component);

@@ -10,13 +10,11 @@ import { describe, expect, it } from "vitest";
 import {
   OPERATOR_BASE_VALUES_COMPONENTS,
   fanOut,
-  offlineGeneratedSecrets,
-  parseConfigLayers,
-  resolveConfig,
   type ClusterFacts,
   type ResolvedConfig,
 } from "../../../src/config/index.js";
 import { maskSecrets } from "../../../src/values/values-mask.js";
+import { NO_VPA, resolveOffline } from "../../support/offline-config.js";
 
 const root = path.resolve(import.meta.dirname, "..", "..", "..");
 const example = (f: string): string => readFileSync(path.join(root, "examples", f), "utf8");
@@ -24,19 +22,7 @@ const MINIMAL = example("23ke-config-minimal.yaml");
 const FULL = example("23ke-config.yaml");
 const b64 = (s: string): string => Buffer.from(s).toString("base64");
 
-/** A base cluster without VPA CRDs (the offline assumption). */
-const NO_VPA: ClusterFacts = {
-  vpa: false,
-  installVpaCrds: false,
-  virtualGardenClusterIP: "10.96.0.100",
-  notes: [],
-};
-
-function resolve(...texts: string[]): ResolvedConfig {
-  const { layers, problems } = parseConfigLayers(texts.map((text, i) => ({ name: `l${i}`, text })));
-  expect(problems).toEqual([]);
-  return resolveConfig(layers, offlineGeneratedSecrets()).config;
-}
+const resolve = resolveOffline;
 
 type Docs = Record<(typeof OPERATOR_BASE_VALUES_COMPONENTS)[number], Record<string, unknown>>;
 
