@@ -144,6 +144,18 @@ export const catalogSchema = z.strictObject({
   preview: z.boolean().default(false),
   /** Where the pinned versions come from (release notes, repositories), for readers. */
   sources: z.array(z.string().min(1)).default([]),
+  /**
+   * The Kubernetes minor versions a base cluster may run for this Gardener (Gardener's clients
+   * refuse a runtime cluster outside its supported list), with where the range comes from.
+   * `23ke doctor` checks the base cluster against it.
+   */
+  baseClusterKubernetes: z
+    .strictObject({
+      min: z.string().regex(/^1\.\d+$/, "a Kubernetes minor, e.g. 1.32"),
+      max: z.string().regex(/^1\.\d+$/, "a Kubernetes minor, e.g. 1.36"),
+      source: z.string().min(1),
+    })
+    .optional(),
   repositories: z.record(name, z.url()),
   components: z.array(componentSchema).min(1),
 });
