@@ -12,6 +12,8 @@ import {
 } from "../errors/errors.js";
 import { catalogsCommand } from "./commands/catalogs.js";
 import { chartsPullCommand } from "./commands/charts.js";
+import { GRAPH_FORMATS, graphCommand, type GraphOptions } from "./commands/graph.js";
+import { treeCommand, type TreeOptions } from "./commands/tree.js";
 import { applyCommand, type ApplyOptions } from "./commands/apply.js";
 import { planCommand, type PlanOptions } from "./commands/plan.js";
 import { runCommand, type RunOptions } from "./commands/run.js";
@@ -356,6 +358,84 @@ Example:
   )
     .addOption(outputOption(["text", "json", "yaml"], "how to print the status"))
     .action(async (o: StatusOptions) => setExit(await statusCommand(ctx, o)));
+
+  // 23ke graph / 23ke tree: the landscape's dependency graph, and what one component owns (issue 11).
+  systemNamespaceOption(
+    clusterOptions(
+      inputOptions(
+        program
+          .command("graph")
+          .description(
+            "draw the dependency graph of the components a config enables, as Mermaid, DOT or SVG; coloured by state with a cluster",
+          )
+          .option("-f, --file <file>", h.file, collectRepeat, [] as string[]),
+      ),
+    ),
+  )
+    .addOption(
+      new Option(
+        "--format <format>",
+        "mermaid, dot (Graphviz) or svg (default: from -o's extension, else mermaid)",
+      ).choices(GRAPH_FORMATS),
+    )
+    .option("-o, --output <file>", "write the graph to FILE instead of stdout")
+    .option("--cache-dir <dir>", h.cacheDir)
+    .addHelpText(
+      "after",
+      `
+One node per component the config enables (extensions expanded into one per enabled extension),
+grouped by stage; base-cluster components are boxes, virtual-garden ones rounded; an arrow goes
+from a dependency to the component that waits for it; the configuration stage gates every root.
+Components of the catalog that the config leaves out (velero without backups, the webterminal
+unless enabled, vpa-crds unless baseCluster.vpa is install, extensions when none is enabled) are
+drawn dashed with the reason. The extensions and backups a landscape has come from the
+23ke-config (-f) and the configuration repository (--values-dir, --config-repo).
+
+Without a cluster nothing is contacted. With --kubeconfig (or $KUBECONFIG, or --in-cluster) the
+nodes are coloured by the state recorded in ConfigMap 23ke-status: green ready/unchanged, yellow
+applying/waiting, red failed, orange blocked, grey not installed; without -f the config is the
+cluster's. SVG is laid out by Graphviz (built in, no system package needed).
+
+Examples:
+  23ke graph -f examples/23ke-config.yaml                       # Mermaid on stdout
+  23ke graph -f 23ke-config.yaml --values-dir ./landscape -o landscape.svg
+  23ke graph --kubeconfig ~/.kube/garden --format dot | dot -Tpng > landscape.png`,
+    )
+    .action(async (o: GraphOptions) => setExit(await graphCommand(ctx, o)));
+  systemNamespaceOption(
+    clusterOptions(
+      program
+        .command("tree")
+        .description(
+          "list the objects a component owns (its Helm release, or what 23ke applied), with whether each exists and is ready",
+        )
+        .argument(
+          "<component>",
+          "component, e.g. etcd, kube-apiserver, provider-aws, garden-content-manifests",
+        ),
+    ),
+  )
+    .option("--virtual-kubeconfig <file>", h.virtualKubeconfig)
+    .option("--catalog <version>", h.catalog)
+    .addOption(outputOption(["text", "json", "yaml"], "how to print the tree"))
+    .addHelpText(
+      "after",
+      `
+A Helm release's objects are those of its newest deployed revision, read from Helm's release
+storage in the component's cluster (the base cluster or the virtual garden); the configuration
+repository's garden-content manifests (component garden-content-manifests) are what 23ke's last
+apply recorded; configuration lists the base-values and generated Secrets. Each object is looked
+up once: missing, not ready (with what it waits for), ready, or exists (kinds without a readiness
+check). Only kinds and names are printed, never content.
+
+Exit codes: 0 every object exists and is ready, 1 some are not (or the component is not
+installed), 2 an unknown component (the known ones are listed).
+
+Examples:
+  23ke tree etcd --kubeconfig ~/.kube/garden
+  23ke tree gardener-application --kubeconfig ~/.kube/garden --virtual-kubeconfig ~/.kube/virtual -o json`,
+    )
+    .action(async (component: string, o: TreeOptions) => setExit(await treeCommand(ctx, component, o)));
 
   landscapeCommand(
     program

@@ -9,6 +9,7 @@
  * only the fields callers need, and never put a record, or part of it, in a message.
  */
 import { gunzipSync } from "node:zlib";
+import { parseAllDocuments } from "yaml";
 import type { KubeClient, KubeObject } from "../kube/client.js";
 
 /** What reading the storage needs of a cluster client (a KubeClient in practice). */
@@ -27,6 +28,22 @@ export interface StoredRelease {
 export interface ReleaseRecord {
   version?: number;
   info?: { status?: string; last_deployed?: string };
+  /** The rendered manifest: Secrets' data among it. Read for object names only. */
+  manifest?: string;
+}
+
+/** An object of a release's manifest, by name only. */
+export interface ReleaseObject {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  /** As the manifest says; absent for cluster-scoped objects and those in the release namespace. */
+  namespace?: string;
+}
+
+/** What a stored release holds, by name: the objects of its manifest. */
+export interface StoredReleaseObjects extends StoredRelease {
+  objects: ReleaseObject[];
 }
 
 type ReleaseSecret = KubeObject & { data?: Record<string, string> };
@@ -73,4 +90,45 @@ export function decodeReleaseSecret(secret: ReleaseSecret): ReleaseRecord | unde
 function operationStart(secret: ReleaseSecret): number | undefined {
   const t = Date.parse(decodeReleaseSecret(secret)?.info?.last_deployed ?? "");
   return Number.isNaN(t) ? undefined : t;
+}
+
+/**
+ * The objects of a release as Helm stored it: those of the newest deployed revision (else of the
+ * newest revision, whatever its status). Only kinds and names leave this module, never content.
+ * Undefined when Helm stores no revision of the release.
+ */
+export async function storedReleaseObjects(
+  client: ReleaseSecretsClient,
+  release: string,
+  namespace: string,
+): Promise<StoredReleaseObjects | undefined> {
+  const list = await client.list<ReleaseSecret>("v1", "Secret", namespace, `owner=helm,name=${release}`);
+  const revision = (s: ReleaseSecret): number => Number(s.metadata.labels?.version ?? "0");
+  const newestFirst = [...list].sort((a, b) => revision(b) - revision(a));
+  const chosen = newestFirst.find((s) => s.metadata.labels?.status === "deployed") ?? newestFirst[0];
+  if (chosen === undefined) return undefined;
+  return {
+    revision: revision(chosen),
+    status: chosen.metadata.labels?.status ?? "unknown",
+    objects: manifestObjects(decodeReleaseSecret(chosen)?.manifest ?? ""),
+  };
+}
+
+/** Kind, apiVersion, name and namespace of each document of a manifest; nothing else. */
+function manifestObjects(manifest: string): ReleaseObject[] {
+  const out: ReleaseObject[] = [];
+  for (const doc of parseAllDocuments(manifest)) {
+    const o: unknown = doc.toJS();
+    if (o === null || typeof o !== "object") continue;
+    const { apiVersion, kind, metadata } = o as { apiVersion?: unknown; kind?: unknown; metadata?: unknown };
+    const meta = (metadata ?? {}) as { name?: unknown; namespace?: unknown };
+    if (typeof apiVersion !== "string" || typeof kind !== "string" || typeof meta.name !== "string") continue;
+    out.push({
+      apiVersion,
+      kind,
+      name: meta.name,
+      ...(typeof meta.namespace === "string" ? { namespace: meta.namespace } : {}),
+    });
+  }
+  return out;
 }

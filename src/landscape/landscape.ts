@@ -45,6 +45,8 @@ import {
   type ConfigRepositorySettings,
 } from "./config-repository.js";
 import { planLandscape, type LandscapePlan } from "./plan.js";
+import { componentTree, type ComponentTree } from "./component-tree.js";
+import { landscapeGraph, type LandscapeGraph } from "../graph/landscape-graph.js";
 import { removalOrder, uninstallLandscape, type UninstallResult } from "./uninstall.js";
 
 /** Where the 23ke-config comes from. */
@@ -228,8 +230,11 @@ export class Landscape {
     }
   }
 
-  /** What an apply would do; offline (order only) when no base cluster was named. */
-  async plan(signal: AbortSignal): Promise<LandscapePlan> {
+  /**
+   * What an apply would do; offline (order only) when no base cluster was named. `orderOnly`
+   * asks the cluster only for its facts (Secrets), not what would change (no chart, no helm).
+   */
+  async plan(signal: AbortSignal, opts: { orderOnly?: boolean } = {}): Promise<LandscapePlan> {
     const repo = await this.repository?.read(signal);
     const layers = this.configLayersOrUndefined();
     if (this.access === undefined) {
@@ -256,6 +261,39 @@ export class Landscape {
           charts: this.charts,
           virtual,
         },
+        ...(opts.orderOnly === true ? { orderOnly: true } : {}),
+        signal,
+      });
+    } finally {
+      virtual.close();
+    }
+  }
+
+  /**
+   * The dependency graph of the components the config enables (and the catalog's disabled ones);
+   * with a base cluster, each component's recorded state.
+   */
+  async graph(signal: AbortSignal): Promise<LandscapeGraph> {
+    const plan = await this.plan(signal, { orderOnly: true });
+    if (this.access === undefined) return landscapeGraph(this.chosen, plan.components);
+    const { records } = await this.status();
+    return landscapeGraph(this.chosen, plan.components, new Map(records.map((r) => [r.component, r])));
+  }
+
+  /** The objects a component owns, each with whether it exists and is ready. */
+  async tree(component: string, signal: AbortSignal): Promise<ComponentTree> {
+    const access = this.cluster();
+    // A short wait: tree asks whether the virtual garden answers, it does not wait for it.
+    const virtual = this.virtualGarden(access.client, 5_000);
+    try {
+      const { records } = await this.status();
+      return await componentTree({
+        component,
+        catalog: this.chosen,
+        systemNamespace: this.settings.systemNamespace,
+        records: new Map(records.map((r) => [r.component, r])),
+        base: access.client,
+        virtual,
         signal,
       });
     } finally {

@@ -70,6 +70,11 @@ export interface PlanInputs {
     charts: ChartSource;
     virtual: VirtualGarden;
   };
+  /**
+   * Only the ordered components, with the facts the cluster holds (its Secrets: backups,
+   * extensions), but no action per component: no chart is fetched, helm is not run. @default false
+   */
+  orderOnly?: boolean;
   signal: AbortSignal;
 }
 
@@ -176,7 +181,7 @@ export async function planLandscape(p: PlanInputs): Promise<LandscapePlan> {
     dependsOn: u.dependsOn,
   }));
 
-  if (base !== undefined) {
+  if (base !== undefined && p.orderOnly !== true) {
     const { charts, virtual } = base;
     {
       for (const [i, u] of ordered.entries()) {
@@ -228,5 +233,9 @@ export async function planLandscape(p: PlanInputs): Promise<LandscapePlan> {
     }
   }
 
-  return { catalog: catalog.version, withCluster: base !== undefined, components: planned };
+  return {
+    catalog: catalog.version,
+    withCluster: base !== undefined && p.orderOnly !== true,
+    components: planned,
+  };
 }
