@@ -9,6 +9,7 @@ import { mergeValues } from "../values/values-merge.js";
 import { getPath, isMap } from "../values/values-path.js";
 import type { ClusterFacts } from "./cluster-facts.js";
 import { EXTENSION_IMAGE_VECTORS } from "./extension-image-vectors.js";
+import { gardenerOperatorValues } from "./gardener-operator-images.js";
 import { operatorBaseValues } from "./operator-base-values.js";
 import type { ResolvedConfig } from "./config-resolve.js";
 import {
@@ -34,12 +35,19 @@ export interface FanOutOptions {
   systemNamespace: string;
   /** What the base cluster offers (VPA, the Service range): cluster-facts.ts. */
   cluster: ClusterFacts;
+  /**
+   * The Gardener release of the catalog in force (its `gardener`, e.g. `v1.149.3`): whose image
+   * vectors the registry overwrite rewrites for gardener-operator (gardener-operator-images.ts).
+   * @default none: gardener-operator-base-values stays empty
+   */
+  gardener?: string;
 }
 
 /**
  * Every component that can have base values; velero only with backups. garden,
  * gardener-extensions and initial-seed are the gardener-operator flavour's
- * (operator-base-values.ts), written for every landscape.
+ * (operator-base-values.ts), and so is gardener-operator (gardener-operator-images.ts), written
+ * for every landscape.
  */
 export const BASE_VALUES_COMPONENTS = [
   "addons",
@@ -57,6 +65,7 @@ export const BASE_VALUES_COMPONENTS = [
   "gardener",
   "gardener-extensions",
   "gardener-metrics-exporter",
+  "gardener-operator",
   "gardenlet",
   "identity",
   "ingress-nginx",
@@ -122,6 +131,8 @@ export function fanOut(c: ResolvedConfig, opts: FanOutOptions): BaseValuesDocume
     gardener: gardener(c, opts),
     // Only the image: the exporter's settings are the operator's (gardener-metrics-exporter-values).
     "gardener-metrics-exporter": images("gardener-metrics-exporter", c),
+    // Only the registry overwrite: the operator's other settings are gardener-operator-values'.
+    "gardener-operator": gardenerOperatorValues(c.registryOverwrite, opts.gardener),
     gardenlet: gardenlet(c, opts),
     identity: identity(c),
     "ingress-nginx": ingressNginx(c),

@@ -59,6 +59,8 @@ export interface ConfigurationStageOptions {
   configLayers?: readonly ConfigLayer[];
   /** @default crypto-random */
   random?: RandomChars;
+  /** The catalog's Gardener release (FanOutOptions.gardener). @default none */
+  gardener?: string;
 }
 
 export interface ConfigurationStageResult {
@@ -89,7 +91,11 @@ export async function runConfigurationStage(
   const gen = await ensureGeneratedSecrets(client, namespace, opts.random ?? cryptoRandomChars);
   const { config, warnings } = resolveConfig(layers, gen.secrets);
   const cluster = await discoverClusterFacts(client, config, namespace);
-  const docs = fanOut(config, { systemNamespace: namespace, cluster });
+  const docs = fanOut(config, {
+    systemNamespace: namespace,
+    cluster,
+    ...(opts.gardener === undefined ? {} : { gardener: opts.gardener }),
+  });
   const w = await writeBaseValues(client, namespace, docs);
   return { config, warnings, cluster, ...w, generatedSecrets: gen.state };
 }

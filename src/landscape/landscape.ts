@@ -423,6 +423,7 @@ export class Landscape {
         const r = await runConfigurationStage(base, {
           namespace: this.settings.systemNamespace,
           ...(layers === undefined ? {} : { configLayers: layers }),
+          gardener: this.chosen.gardener,
         });
         const warn = r.warnings.length > 0 ? `; ${r.warnings.length} warning(s)` : "";
         return {

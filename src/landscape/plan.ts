@@ -157,7 +157,7 @@ export async function planLandscape(p: PlanInputs): Promise<LandscapePlan> {
     const cluster =
       base === undefined ? offlineClusterFacts(config) : await discoverClusterFacts(base.client, config, ns);
     installVpaCrds = cluster.installVpaCrds;
-    for (const d of fanOut(config, { systemNamespace: ns, cluster }))
+    for (const d of fanOut(config, { systemNamespace: ns, cluster, gardener: catalog.gardener }))
       secrets.set(d.secretName, toBase64Data(d.values));
   } else {
     // Without -f, what the last configuration stage wrote tells.

@@ -66,8 +66,12 @@ export function offlineUnits(i: Omit<OfflineRenderInput, "charts" | "helm" | "si
   secrets: SecretData;
 } {
   const secrets: SecretData = new Map();
-  for (const d of fanOut(i.config, { systemNamespace: i.systemNamespace, cluster: i.cluster }))
-    secrets.set(d.secretName, toData(d.values));
+  const fanOutOptions = {
+    systemNamespace: i.systemNamespace,
+    cluster: i.cluster,
+    gardener: i.catalog.gardener,
+  };
+  for (const d of fanOut(i.config, fanOutOptions)) secrets.set(d.secretName, toData(d.values));
   for (const [name, v] of i.configRepoValues ?? []) secrets.set(name, toData(v));
   const units = releaseUnits(i.catalog, {
     backupsEnabled: i.config.backups.enabled,

@@ -19,9 +19,11 @@ import {
   offlineGeneratedSecrets,
   parseConfigLayers,
   resolveConfig,
+  type ConfigLayer,
   type ConfigText,
 } from "../../config/index.js";
 import { closest } from "../../config/suggest.js";
+import { chooseCatalog } from "../../landscape/catalog-choice.js";
 import {
   TerminalError,
   UsageError,
@@ -69,6 +71,13 @@ export const KNOWN_VALUES_COMPONENTS: readonly string[] = [
   ...USER_ONLY_COMPONENTS,
 ].sort();
 
+/** The 23ke-config's `catalog` key: the last layer that sets it. */
+function configCatalogKey(layers: readonly ConfigLayer[]): string | undefined {
+  let key: string | undefined;
+  for (const l of layers) if (typeof l.document.values.catalog === "string") key = l.document.values.catalog;
+  return key;
+}
+
 export function userLayerNames(component: string): string[] {
   return [`${component}-values-0`, `${component}-values-1`, `${component}-values-2`, `${component}-values`];
 }
@@ -99,9 +108,19 @@ export async function valuesCommand(
 
   const valuesLayers: ValuesLayer[] = [];
   if ((BASE_VALUES_COMPONENTS as readonly string[]).includes(component)) {
-    const base = fanOut(config, { systemNamespace: namespace, cluster: offlineClusterFacts(config) }).find(
-      (d) => d.component === component,
-    );
+    // The catalog a new landscape with this config gets (its Gardener release picks the images
+    // the registry overwrite rewrites for gardener-operator).
+    const { catalog } = chooseCatalog({
+      flag: undefined,
+      configKey: configCatalogKey(layers),
+      recorded: undefined,
+      hasRecords: false,
+    });
+    const base = fanOut(config, {
+      systemNamespace: namespace,
+      cluster: offlineClusterFacts(config),
+      gardener: catalog.gardener,
+    }).find((d) => d.component === component);
     if (base === undefined) {
       throw new TerminalError(
         `${component} does not apply to this config (velero runs only with backups.enabled: true)`,

@@ -330,8 +330,9 @@ describe("fanOut: each document (defaults, issuer on)", () => {
   ];
 
   it("covers every component but velero (which has its own table)", () => {
-    // The operator flavour's documents have their own table (operator-base-values.test.ts).
-    const operator: string[] = ["garden", "gardener-extensions", "initial-seed"];
+    // The operator flavour's documents have their own tables (operator-base-values.test.ts,
+    // gardener-operator-images.test.ts).
+    const operator: string[] = ["garden", "gardener-extensions", "gardener-operator", "initial-seed"];
     expect(cases.map(([c]) => c).sort()).toEqual(
       BASE_VALUES_COMPONENTS.filter((c) => c !== "velero" && !operator.includes(c)).sort(),
     );

@@ -1,0 +1,105 @@
+// Prints the image data of one Gardener release (src/config/gardener-image-vectors/<tag>.ts) from
+// copies of gardener/gardener and gardener/etcd-druid, each a git directory (read at the tags) or
+// a plain directory holding that version's tree (a Go module download such as
+// $GOMODCACHE/github.com/gardener/gardener@v1.150.0, and etcd-druid at the version it pins):
+//
+//   node tools/gardener-image-vector.mjs GARDENER_SRC ETCD_DRUID_SRC v1.150.0 \
+//     > src/config/gardener-image-vectors/v1.150.0.ts
+//
+// then add the module to GARDENER_IMAGE_VECTORS in src/config/gardener-image-vectors/index.ts.
+// It reads, at the tag: imagevector/containers.yaml and imagevector/charts.yaml (the image
+// vectors gardener-operator embeds), charts/gardener/operator/values.yaml (image.repository, which
+// the release pipeline sets to the same registry), and etcd-druid's internal/images/images.yaml
+// at the etcd-druid tag containers.yaml pins. It keeps names, repositories or refs, and the
+// fields gardener merges an overwrite by; nothing else (tags stay the release's).
+//
+// ETCD_DRUID_REF, a fifth argument, reads etcd-druid at another tag when the pinned one is not at
+// hand; `sources` then says so (check that the names and repositories are the pinned release's).
+import console from "node:console";
+import { execFileSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import process from "node:process";
+import { parse } from "yaml";
+
+const [gardenerGit, druidGit, tag, druidRef] = process.argv.slice(2);
+if (
+  gardenerGit === undefined ||
+  druidGit === undefined ||
+  tag === undefined ||
+  !/^v\d+\.\d+\.\d+$/.test(tag)
+) {
+  console.error(
+    "usage: node tools/gardener-image-vector.mjs GARDENER_SRC ETCD_DRUID_SRC vX.Y.Z [ETCD_DRUID_REF]",
+  );
+  process.exitCode = 2;
+} else {
+  process.stdout.write(generate(gardenerGit, druidGit, tag, druidRef));
+}
+
+function isGitDir(src) {
+  return existsSync(path.join(src, "objects")) && existsSync(path.join(src, "HEAD"));
+}
+
+function show(src, rev, file) {
+  if (!isGitDir(src)) return readFileSync(path.join(src, file), "utf8");
+  return execFileSync("git", ["--git-dir", src, "show", `${rev}:${file}`], { encoding: "utf8" });
+}
+
+/** How the source names itself in `sources`: the commit of a git tag, or the directory. */
+function origin(src, rev) {
+  if (!isGitDir(src)) return `directory ${path.basename(src)}`;
+  const commit = execFileSync("git", ["--git-dir", src, "rev-list", "-n", "1", rev], { encoding: "utf8" });
+  return `commit ${commit.trim().slice(0, 12)}`;
+}
+
+/** The entries of an image vector file, reduced to what an overwrite needs. */
+function vector(text, file) {
+  const images = parse(text)?.images;
+  if (!Array.isArray(images)) throw new Error(`${file}: no images list`);
+  return images.map((i) => {
+    if (typeof i.name !== "string") throw new Error(`${file}: an image without a name`);
+    if ((i.repository === undefined) === (i.ref === undefined))
+      throw new Error(`${file}: image ${i.name} needs exactly one of repository and ref`);
+    const out = { name: i.name };
+    for (const k of ["repository", "ref", "runtimeVersion", "targetVersion"]) {
+      if (i[k] !== undefined) out[k] = String(i[k]);
+    }
+    if (Array.isArray(i.architectures)) out.architectures = i.architectures.map(String);
+    return out;
+  });
+}
+
+function generate(gardenerGit, druidGit, tag, druidRef) {
+  const containersFile = "imagevector/containers.yaml";
+  const containersText = show(gardenerGit, tag, containersFile);
+  const druidTag = parse(containersText).images.find((i) => i.name === "etcd-druid")?.tag;
+  if (typeof druidTag !== "string") throw new Error(`${containersFile}: no etcd-druid tag`);
+  const druidFile = "internal/images/images.yaml";
+  const druidRead = druidRef ?? druidTag;
+  const druidSource =
+    druidRead === druidTag
+      ? `gardener/etcd-druid ${druidTag} (${origin(druidGit, druidTag)}, the etcd-druid of ${containersFile}): ${druidFile}`
+      : `gardener/etcd-druid ${druidRead} (${origin(druidGit, druidRead)}), standing in for ${druidTag}, the etcd-druid of ${containersFile}, which was not at hand: ${druidFile}`;
+  const operatorValues = parse(show(gardenerGit, tag, "charts/gardener/operator/values.yaml"));
+  const data = {
+    gardener: tag,
+    sources: [
+      `gardener/gardener ${tag} (${origin(gardenerGit, tag)}): imagevector/containers.yaml, imagevector/charts.yaml, charts/gardener/operator/values.yaml (image.repository)`,
+      druidSource,
+    ],
+    operatorImage: operatorValues.image.repository,
+    containers: vector(containersText, containersFile),
+    charts: vector(show(gardenerGit, tag, "imagevector/charts.yaml"), "imagevector/charts.yaml"),
+    components: { "etcd-druid": vector(show(druidGit, druidRead, druidFile), druidFile) },
+  };
+  const name = `GARDENER_${tag.toUpperCase().replaceAll(".", "_")}`;
+  return `/**
+ * The images of Gardener ${tag} (see index.ts), generated by tools/gardener-image-vector.mjs from
+ * the files named in \`sources\`. Data read from the release; edit the generator, not this file.
+ */
+import type { GardenerImages } from "./index.js";
+
+export const ${name}: GardenerImages = ${JSON.stringify(data, null, 2)};
+`;
+}
