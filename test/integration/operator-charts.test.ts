@@ -4,7 +4,8 @@
  * (operator-base-values.ts), for the example configs: the objects, their names and the fields
  * gardener-operator reads (Garden, Extension, Gardenlet at gardener v1.149.3), the Secrets they
  * refer to, and the refusals with a message (a DNS or backup provider no extension serves, the
- * wrong namespace, a key the chart does not have).
+ * wrong namespace, a key the chart does not have); and the stand-in gardener-operator chart with
+ * gardener-operator-base-values (the registry overwrite of its image and image vectors).
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
@@ -621,5 +622,96 @@ describe("chart defaults agree with each other and with the fan-out", () => {
     expect(values("garden").extensionRepository).toBe(EXTENSION_CHARTS_REPOSITORY);
     expect(values("gardener-extensions").extensionRepository).toBe(EXTENSION_CHARTS_REPOSITORY);
     expect(at(values("initial-seed"), "chart", "repository")).toBe(GARDENLET_CHART_REPOSITORY);
+  });
+});
+
+describe("gardener-operator chart (stand-in of v1.149.3) with gardener-operator-base-values", () => {
+  const OVERWRITE =
+    "registryOverwrite:\n  europe-docker.pkg.dev: mirror.example/pkg\n  registry.k8s.io: mirror.example/k8s\n";
+  const operatorValues = (c: ResolvedConfig): Record<string, unknown> => {
+    const d = fanOut(c, { systemNamespace: "23ke-system", cluster: NO_VPA, gardener: "v1.149.3" }).find(
+      (x) => x.component === "gardener-operator",
+    );
+    if (d === undefined) throw new Error("no gardener-operator-base-values");
+    return d.values;
+  };
+  const renderOperator = async (values: Record<string, unknown>): Promise<Obj[]> =>
+    parseAllDocuments(
+      await helm.template({
+        release: "garden-gardener-operator",
+        chart: path.join(root, "test", "fixtures", "charts", "operator"),
+        namespace: "garden",
+        values,
+      }),
+    )
+      .map((d) => d.toJS() as Obj | null)
+      .filter((d): d is Obj => d !== null);
+  type Container = { image: string; env?: { name: string; value: string }[] };
+  const container = (objs: Obj[]): Container =>
+    at(
+      one(objs, "Deployment", "gardener-operator"),
+      "spec",
+      "template",
+      "spec",
+      "containers",
+      0,
+    ) as Container;
+  const vectorConfigMaps = (objs: Obj[]): Record<string, Record<string, string>> =>
+    Object.fromEntries(
+      objs
+        .filter(
+          (o) =>
+            o.kind === "ConfigMap" && o.metadata.name.startsWith("gardener-operator-imagevector-overwrite"),
+        )
+        .map((o) => [o.metadata.name.replace(/-[0-9a-f]{8}$/, ""), o.data ?? {}]),
+    );
+
+  it("without an overwrite renders the chart's defaults: its image, no image vector ConfigMap", async () => {
+    const values = operatorValues(resolve(MINIMAL));
+    expect(values).toEqual({});
+    const objs = await renderOperator(values);
+    expect(container(objs).image).toBe("registry.invalid/gardener/operator:v1.149.3");
+    expect(container(objs).env ?? []).toEqual([]);
+    expect(vectorConfigMaps(objs)).toEqual({});
+  });
+
+  it("with an overwrite rewrites the operator's image and mounts the three image vector overwrites", async () => {
+    const objs = await renderOperator(operatorValues(resolve(MINIMAL, OVERWRITE)));
+    const c = container(objs);
+    expect(c.image).toBe("mirror.example/pkg/gardener-project/releases/gardener/operator:v1.149.3");
+    expect(c.env?.map((e) => e.name)).toEqual([
+      "IMAGEVECTOR_OVERWRITE",
+      "IMAGEVECTOR_OVERWRITE_COMPONENTS",
+      "IMAGEVECTOR_OVERWRITE_CHARTS",
+    ]);
+    const maps = vectorConfigMaps(objs);
+    expect(Object.keys(maps).sort()).toEqual([
+      "gardener-operator-imagevector-overwrite",
+      "gardener-operator-imagevector-overwrite-charts",
+      "gardener-operator-imagevector-overwrite-components",
+    ]);
+    const images = parse(
+      maps["gardener-operator-imagevector-overwrite"]?.["images_overwrite.yaml"] ?? "",
+    ) as {
+      images: { name: string; repository: string; tag?: string }[];
+    };
+    expect(images.images).toContainEqual({
+      name: "kube-apiserver",
+      repository: "mirror.example/k8s/kube-apiserver",
+    });
+    expect(images.images.every((i) => i.tag === undefined)).toBe(true);
+    const components = parse(
+      maps["gardener-operator-imagevector-overwrite-components"]?.["components.yaml"] ?? "",
+    ) as { components: { name: string }[] };
+    expect(components.components.map((x) => x.name)).toEqual(["etcd-druid"]);
+    expect(maps["gardener-operator-imagevector-overwrite-charts"]?.["images_overwrite.yaml"]).toContain(
+      "repository: mirror.example/pkg/gardener-project/releases/charts/gardener/gardenlet",
+    );
+  });
+
+  it("refuses an image vector overwrite that is not a string, as the real chart's template needs", async () => {
+    await expect(renderOperator({ imageVectorOverwrite: { images: [] } })).rejects.toThrow(
+      /imageVectorOverwrite/,
+    );
   });
 });
