@@ -1,7 +1,8 @@
 /**
- * A real Helm chart repository on loopback: charts are packaged with the real `helm package`,
- * indexed with `helm repo index`, and served over HTTP with ETag / Last-Modified, so conditional
- * requests are answered 304. Tests can replace the answer for a path (a digest mismatch, a
+ * A real Helm chart repository on loopback: charts are packaged with the real `helm package` (a
+ * stand-in once per upstream version it stands for, see stand-in-versions.ts), indexed with
+ * `helm repo index`, and served over HTTP with ETag / Last-Modified, so conditional requests are
+ * answered 304. Tests can replace the answer for a path (a digest mismatch, a
  * truncated archive, an error) and read what was requested.
  */
 import { execFile } from "node:child_process";
@@ -10,6 +11,7 @@ import { mkdirSync, readdirSync, readFileSync, statSync, existsSync } from "node
 import http from "node:http";
 import path from "node:path";
 import { promisify } from "node:util";
+import { versionedCopies } from "./stand-in-versions.js";
 
 const run = promisify(execFile);
 
@@ -109,13 +111,21 @@ export async function startHelmRepoServer(opts: HelmRepoOptions): Promise<HelmRe
 
   const addCharts = async (chartDirs: string[]): Promise<void> => {
     for (const d of chartDirs) {
+      // A stand-in may stand for several upstream versions (stand-in-versions.ts).
+      const copies = versionedCopies(d);
       try {
-        await run(opts.helm, ["package", d, "--destination", opts.dir], { env: opts.env ?? process.env });
-      } catch (e) {
-        throw new Error(
-          `helm package ${d} failed: ${(e as { stderr?: string }).stderr ?? (e as Error).message}`,
-          { cause: e },
-        );
+        for (const c of [d, ...copies.dirs]) {
+          try {
+            await run(opts.helm, ["package", c, "--destination", opts.dir], { env: opts.env ?? process.env });
+          } catch (e) {
+            throw new Error(
+              `helm package ${c} failed: ${(e as { stderr?: string }).stderr ?? (e as Error).message}`,
+              { cause: e },
+            );
+          }
+        }
+      } finally {
+        copies.remove();
       }
     }
     await run(opts.helm, ["repo", "index", opts.dir, "--url", url], { env: opts.env ?? process.env });
