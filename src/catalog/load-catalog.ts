@@ -10,7 +10,7 @@ import { ValidationError, type Problem } from "../errors/errors.js";
 import { checkGraph } from "../stages/graph.js";
 import { catalogSchema, type Catalog } from "./catalog-schema.js";
 
-const catalogDir = path.join(
+export const catalogDir = path.join(
   path.dirname(fileURLToPath(import.meta.url)),
   "..",
   "..",

@@ -17,6 +17,12 @@ export interface ClusterFacts {
   vpa: boolean;
   /** 23ke installs the VPA CRDs (component vpa-crds). */
   installVpaCrds: boolean;
+  /**
+   * The VPA CRDs were put there by Gardener itself (gardener-operator or a gardenlet deploying its
+   * VPA), so they belong to the landscape, not to the base cluster: the operator flavour keeps
+   * running its VPA instead of switching it off the pass after it installed it.
+   */
+  vpaByGardener?: boolean;
   /** For `global.deployment.virtualGarden.clusterIP` of the controlplane chart. */
   virtualGardenClusterIP: string;
   /** How each fact was found, for plan/template output. */
@@ -24,6 +30,12 @@ export interface ClusterFacts {
 }
 
 export const VPA_CRD = "verticalpodautoscalers.autoscaling.k8s.io";
+/**
+ * How Gardener marks the VPA CRDs it deploys (gardener v1.149.3, pkg/component/autoscaling/vpa/
+ * templates: the annotation; the field managers are its binaries' names).
+ */
+export const GARDENER_CRD_ANNOTATION = "resources.gardener.cloud/keep-object";
+export const GARDENER_FIELD_MANAGERS = ["gardener-operator", "gardenlet", "gardener-resource-manager"];
 /** The Service of the controlplane chart's runtime part that gets the fixed ClusterIP. */
 export const GARDENER_APISERVER_SERVICE = { name: "gardener-apiserver", namespace: "garden" } as const;
 /** As 23kectl chose it: the Service range's base address + 100. */
@@ -63,6 +75,7 @@ export async function discoverClusterFacts(
   const mode = c.baseCluster.vpa;
   let vpa = false;
   let installVpaCrds = false;
+  let vpaByGardener = false;
   if (mode !== "off") {
     const crd = await client.get("apiextensions.k8s.io/v1", "CustomResourceDefinition", VPA_CRD);
     // CRDs someone else installed (a VPA of the cluster's own) are used as they are: Helm could
@@ -70,16 +83,32 @@ export async function discoverClusterFacts(
     const ours = crd?.metadata.annotations?.["meta.helm.sh/release-name"] === vpaCrdsRelease(systemNamespace);
     installVpaCrds = mode === "install" && (crd === undefined || ours);
     vpa = installVpaCrds || crd !== undefined;
+    vpaByGardener = !installVpaCrds && crd !== undefined && deployedByGardener(crd);
     notes.push(
       installVpaCrds
         ? "baseCluster.vpa: install: 23ke installs the VPA CRDs (component vpa-crds)"
-        : vpa
-          ? "the base cluster serves the VPA CRDs: VPA objects on"
-          : "the base cluster has no VPA CRDs: VPA objects off (baseCluster.vpa: install has 23ke install them)",
+        : vpaByGardener
+          ? "the VPA CRDs were deployed by Gardener's own VPA: VPA objects on, Gardener keeps its VPA"
+          : vpa
+            ? "the base cluster serves the VPA CRDs: VPA objects on"
+            : "the base cluster has no VPA CRDs: VPA objects off (baseCluster.vpa: install has 23ke install them)",
     );
   } else notes.push("baseCluster.vpa: off");
   const ip = await virtualGardenClusterIP(client, c, notes);
-  return { vpa, installVpaCrds, virtualGardenClusterIP: ip, notes };
+  return {
+    vpa,
+    installVpaCrds,
+    ...(vpaByGardener ? { vpaByGardener } : {}),
+    virtualGardenClusterIP: ip,
+    notes,
+  };
+}
+
+/** Gardener's annotation on the object, or only Gardener's binaries among its field managers. */
+function deployedByGardener(o: KubeObject): boolean {
+  if (o.metadata.annotations?.[GARDENER_CRD_ANNOTATION] !== undefined) return true;
+  const managers = (o.metadata as { managedFields?: { manager?: string }[] }).managedFields ?? [];
+  return managers.length > 0 && managers.every((m) => GARDENER_FIELD_MANAGERS.includes(m.manager ?? ""));
 }
 
 /** The Helm release of the vpa-crds component (catalog: namespace {{systemNamespace}}). */

@@ -50,8 +50,10 @@ export function operatorBaseValues(
 ): Record<OperatorBaseValuesComponent, Record<string, unknown>> {
   const runtimeExtensions = runtimeExtensionsOf(c);
   // The operator runs a VPA unless the base cluster brings its own; CRDs 23ke installs itself
-  // (baseCluster.vpa: install) come without the controllers, so the operator's VPA is wanted then.
-  const operatorVpa = !(opts.cluster.vpa && !opts.cluster.installVpaCrds);
+  // (baseCluster.vpa: install) come without the controllers, so the operator's VPA is wanted then,
+  // and CRDs Gardener deployed are its own VPA's (else the next pass would switch it off).
+  const ownVpa = opts.cluster.vpa && !opts.cluster.installVpaCrds && opts.cluster.vpaByGardener !== true;
+  const operatorVpa = !ownVpa;
   const dns = { type: c.dns.global.provider, credentials: c.dns.global.credentials };
   const backup = backupValues(c.backups);
   const extensionRepository = overwriteImage(EXTENSION_CHARTS_REPOSITORY, c.registryOverwrite);

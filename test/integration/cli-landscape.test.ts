@@ -8,6 +8,7 @@ import path from "node:path";
 import { stringify } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { projectRoot, type Environment } from "../../tools/devenv/src/environment.js";
+import { latestCatalogVersion, loadCatalog } from "../../src/catalog/load-catalog.js";
 import { clusterArgs, startLandscapeEnv, type LandscapeEnv } from "../support/landscape-env.js";
 
 let env: Environment;
@@ -17,6 +18,9 @@ const config = path.join(projectRoot, "examples", "23ke-config-minimal.yaml");
 // The example's credential values (base64) and what they decode to: never to be printed.
 const secretB64 = "ZXhhbXBsZS1zZWNyZXQtYWNjZXNzLWtleQ==";
 const secretPlain = Buffer.from(secretB64, "base64").toString();
+// These flows exercise the chart-based flavour (catalog 1.86), which a new landscape only gets
+// when asked: the default is the newest catalog (the operator flavour).
+const CHART_BASED = ["--catalog", "1.86"];
 
 function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -52,7 +56,7 @@ afterAll(async () => {
 
 describe("23ke plan, apply, status", () => {
   it("plan without a cluster prints the components in dependency order as JSON", async () => {
-    const r = await cli(["plan", "-f", config, "--output", "json"]);
+    const r = await cli(["plan", "-f", config, ...CHART_BASED, "--output", "json"]);
     expect(r.code).toBe(0);
     const plan = JSON.parse(r.stdout) as {
       catalog: string;
@@ -76,11 +80,26 @@ describe("23ke plan, apply, status", () => {
       chart: { repository: "https://charts.jetstack.io", name: "cert-manager", version: "v1.13.3" },
     });
     expect(plan.components.every((c) => c.action === undefined)).toBe(true);
+    // Without --catalog a new landscape gets the newest catalog: the gardener-operator flavour.
+    const newest = await cli(["plan", "-f", config, "--output", "json"]);
+    expect(newest.code).toBe(0);
+    const p = JSON.parse(newest.stdout) as { catalog: string; components: { name: string }[] };
+    expect(p.catalog).toBe(latestCatalogVersion());
+    expect(loadCatalog(p.catalog).flavour).toBe("operator");
+    expect(p.components.map((c) => c.name)).toContain("gardener-operator");
   });
 
   it("apply installs the landscape, prints one line per state change, exits 0, and never prints a secret", async () => {
     const dir = repoDir("repo-1", { "extensions-values": { "provider-aws": { enabled: true } } });
-    const r = await cli(["apply", "-f", config, "--values-dir", dir, ...clusterArgs(landscape)]);
+    const r = await cli([
+      "apply",
+      "-f",
+      config,
+      ...CHART_BASED,
+      "--values-dir",
+      dir,
+      ...clusterArgs(landscape),
+    ]);
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(
@@ -119,6 +138,7 @@ describe("23ke plan, apply, status", () => {
       "apply",
       "-f",
       config,
+      ...CHART_BASED,
       "--values-dir",
       dir,
       "-o",
@@ -141,6 +161,7 @@ describe("23ke plan, apply, status", () => {
       "plan",
       "-f",
       config,
+      ...CHART_BASED,
       "--values-dir",
       dir,
       ...clusterArgs(landscape),
@@ -165,6 +186,7 @@ describe("23ke plan, apply, status", () => {
       "plan",
       "-f",
       config,
+      ...CHART_BASED,
       "--values-dir",
       dir,
       ...clusterArgs(landscape),
@@ -184,7 +206,7 @@ describe("23ke plan, apply, status", () => {
         .replace("domain: gardener.example.org", "domain: not a domain")
         .replace("email: ops@example.org", "emial: ops@example.org"),
     );
-    const r = await cli(["apply", "-f", bad, ...clusterArgs(landscape)]);
+    const r = await cli(["apply", "-f", bad, ...CHART_BASED, ...clusterArgs(landscape)]);
     expect(r.code).toBe(1);
     expect(r.stdout + r.stderr).toMatch(/domains\.global\.domain/);
     expect(r.stdout + r.stderr).toMatch(/emial/);
@@ -192,5 +214,96 @@ describe("23ke plan, apply, status", () => {
       (await cli(["status", "--kubeconfig", env.base.kubeconfigPath, "--output", "json"])).stdout,
     ) as { components: { component: string; revision: number }[] };
     expect(s.components.find((c) => c.component === "identity")?.revision).toBe(1);
+  });
+});
+
+// On the landscape the tests above installed (catalog 1.86, provider-aws enabled).
+describe("23ke graph and tree against the installed landscape", () => {
+  const kubeconfig = (): string[] => ["--kubeconfig", env.base.kubeconfigPath];
+
+  it("graph with a cluster colours every installed component by its recorded state", async () => {
+    // The config from the cluster's Secrets; the catalog the landscape was applied with.
+    const r = await cli(["graph", ...kubeconfig()]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("%% 23ke: release catalog 1.86 ");
+    // ready, or unchanged since the second apply above: both green
+    const ready = [...r.stdout.matchAll(/^ {2}class (\S+) state_(ready|unchanged)$/gm)].flatMap((m) =>
+      (m[1] ?? "").split(","),
+    );
+    for (const n of [
+      "n_configuration",
+      "n_etcd",
+      "n_kube_apiserver",
+      "n_provider_aws",
+      "n_internal_gardenlet",
+    ])
+      expect(ready).toContain(n);
+    expect(r.stdout).toMatch(
+      /^ {4}n_etcd\["etcd<br\/>base cluster · etcd 6\.0\.0<br\/>(ready|unchanged)"\]$/m,
+    );
+    // velero is left out by the config: dashed, with no state
+    expect(r.stdout).toMatch(/^ {4}n_velero\["velero<br\/>[^"]*off: backups disabled"\]$/m);
+    expect(r.stdout).not.toMatch(/state_(failed|blocked|not_installed)/);
+
+    const file = path.join(scratch, "landscape.svg");
+    const svg = await cli(["graph", "-f", config, ...kubeconfig(), "-o", file]);
+    expect(svg.code).toBe(0);
+    expect(svg.stderr).toMatch(/coloured by state written to /);
+    const text = readFileSync(file, "utf8");
+    expect(text).toMatch(/^<\?xml/);
+    // Graphviz writes "-" as "&#45;"
+    expect(text).toMatch(/>provider(-|&#45;)aws</);
+    expect(text).toContain('fill="#c8e6c9"');
+  });
+
+  it("tree lists the objects of a release with their readiness, as text and JSON", async () => {
+    const r = await cli(["tree", "etcd", ...kubeconfig()]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trimEnd().split("\n");
+    expect(lines[0]).toBe("etcd: Helm release garden/garden-etcd revision 1 (deployed), base cluster");
+    expect(r.stdout).toMatch(/^[├└]── StatefulSet\/garden\/\S+ +ready +\d+\/\d+ replicas ready$/m);
+    expect(r.stdout).toMatch(/^├── Secret\/garden\/\S+ +exists$/m);
+    expect(lines.at(-1)).toMatch(/^└── /);
+    expect(r.stdout).not.toContain(secretB64);
+
+    const j = await cli(["tree", "etcd", ...kubeconfig(), "-o", "json"]);
+    const tree = JSON.parse(j.stdout) as {
+      source: string;
+      release: { name: string; revision: number };
+      objects: { kind: string; exists: boolean; ready: boolean }[];
+    };
+    expect(tree.source).toBe("helm-release");
+    expect(tree.release).toMatchObject({ name: "garden-etcd", revision: 1 });
+    expect(tree.objects.map((o) => o.kind)).toEqual(
+      expect.arrayContaining(["StatefulSet", "Service", "ConfigMap"]),
+    );
+    expect(tree.objects.every((o) => o.exists && o.ready)).toBe(true);
+  });
+
+  it("tree reads a virtual-garden component's release from the virtual garden", async () => {
+    const r = await cli([
+      "tree",
+      "gardener-application",
+      ...kubeconfig(),
+      "--virtual-kubeconfig",
+      env.virtual?.kubeconfigPath ?? "",
+    ]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(
+      /^gardener-application: Helm release garden\/garden-gardener-application revision \d+ \(deployed\), virtual garden$/m,
+    );
+    expect(r.stdout).toMatch(/^[├└]── \S+\/\S+ +(exists|ready)/m);
+  });
+
+  it("tree tells a component that is not installed, and an unknown one with the known ones", async () => {
+    const missing = await cli(["tree", "velero", ...kubeconfig()]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/component 'velero' is not installed/);
+    const unknown = await cli(["tree", "etdc", ...kubeconfig()]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/unknown component 'etdc' \(did you mean 'etcd'\?\).*kube-apiserver/);
   });
 });

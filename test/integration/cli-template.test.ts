@@ -25,7 +25,17 @@ function cli(args: string[]): Promise<{ code: number | null; stdout: string; std
   return new Promise((resolve) => {
     const child = spawn(
       path.join(projectRoot, "bin", "23ke"),
-      ["template", ...args, "--chart-mirror", mirror, "--cache-dir", path.join(scratch, "cache")],
+      // the chart-based flavour's components (a new landscape's default is the operator flavour)
+      [
+        "template",
+        "--catalog",
+        "1.86",
+        ...args,
+        "--chart-mirror",
+        mirror,
+        "--cache-dir",
+        path.join(scratch, "cache"),
+      ],
       { env: { ...helmEnv(scratch), KUBECONFIG: "" }, stdio: ["ignore", "pipe", "pipe"] },
     );
     let stdout = "";

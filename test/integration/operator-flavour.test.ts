@@ -10,6 +10,8 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadCatalog } from "../../src/catalog/load-catalog.js";
+import { VPA_CRD } from "../../src/config/cluster-facts.js";
+import { waitFor } from "../../src/util/wait.js";
 import type { KubeObject } from "../../src/kube/client.js";
 import { parseValuesDocument } from "../../src/values/values-document.js";
 import { projectRoot } from "../../tools/devenv/src/environment.js";
@@ -93,6 +95,33 @@ describe("the operator flavour (catalog 1.149)", () => {
     if (v === undefined) throw new Error("no virtual garden");
     const seeds = await v.client.list("core.gardener.cloud/v1beta1", "Seed");
     expect(seeds.length).toBeGreaterThan(0);
+  });
+
+  it("keeps the operator's VPA once the operator's own VPA CRDs are in the base cluster", async () => {
+    const base = landscape.env.base.client;
+    const vpaEnabled = async () => {
+      const [g] = await base.list<KubeObject & { spec?: Record<string, unknown> }>(
+        "operator.gardener.cloud/v1alpha1",
+        "Garden",
+      );
+      return (g?.spec?.runtimeCluster as { settings?: { verticalPodAutoscaler?: { enabled?: boolean } } })
+        ?.settings?.verticalPodAutoscaler?.enabled;
+    };
+    // baseCluster.vpa: auto on a cluster without a VPA: the operator runs one ...
+    expect(await vpaEnabled()).toBe(true);
+    // ... and deploys its CRDs (the fake does once the Garden succeeded), which the next pass finds.
+    await waitFor(
+      async () =>
+        (await base.get("apiextensions.k8s.io/v1", "CustomResourceDefinition", VPA_CRD)) === undefined
+          ? { done: false }
+          : { done: true, value: true },
+      { timeoutMs: 30_000, intervalMs: 200, what: "the operator's VPA CRDs" },
+    );
+    const { result } = await pass();
+    expect(result.ok).toBe(true);
+    // Gardener's own CRDs are not "a VPA of the base cluster's": the Garden still runs its VPA.
+    expect(await vpaEnabled()).toBe(true);
+    expect(result.components.find((c) => c.name === "garden")?.state).toBe("unchanged");
   });
 
   it("runs no helm operation on a pass where nothing changed", async () => {

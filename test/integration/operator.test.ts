@@ -48,6 +48,8 @@ describe("23ke run", () => {
       path.join(projectRoot, "bin", "23ke"),
       [
         "run",
+        "--catalog",
+        "1.86",
         "-f",
         path.join(projectRoot, "examples", "23ke-config-minimal.yaml"),
         "--config-repo",

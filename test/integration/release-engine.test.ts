@@ -382,7 +382,16 @@ describe("release engine", () => {
       writeFileSync(path.join(valuesDir, "config", `${name}.yaml`), stringify(v));
     const cfg = path.join(scratch, "23ke-config.yaml");
     writeFileSync(cfg, readFileSync(path.join(projectRoot, "examples", "23ke-config-minimal.yaml")));
-    const args = ["apply", "-f", cfg, "--values-dir", valuesDir, ...clusterArgs(landscape)];
+    const args = [
+      "apply",
+      "--catalog",
+      "1.86",
+      "-f",
+      cfg,
+      "--values-dir",
+      valuesDir,
+      ...clusterArgs(landscape),
+    ];
     const child = spawn(path.join(projectRoot, "bin", "23ke"), args, {
       env: { ...env.helmEnv },
       stdio: ["ignore", "pipe", "pipe"],

@@ -2,10 +2,13 @@
 import console from "node:console";
 import { writeFileSync } from "node:fs";
 import path from "node:path";
-import { loadCatalog, latestCatalogVersion } from "../../dist/catalog/load-catalog.js";
-import { requirementsMarkdown } from "../../dist/config/base-cluster-requirements.js";
+import { catalogVersions, loadCatalog } from "../../dist/catalog/load-catalog.js";
+import { documentedCatalogs, requirementsMarkdown } from "../../dist/config/base-cluster-requirements.js";
 
 const root = path.resolve(import.meta.dirname, "..", "..");
 const file = path.join(root, "docs", "base-cluster.md");
-writeFileSync(file, requirementsMarkdown(loadCatalog(latestCatalogVersion())));
+const catalogs = catalogVersions()
+  .map((v) => loadCatalog(v))
+  .filter((c) => !c.preview);
+writeFileSync(file, requirementsMarkdown(documentedCatalogs(catalogs)));
 console.log(`wrote ${path.relative(root, file)}`);

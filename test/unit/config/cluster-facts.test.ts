@@ -84,6 +84,30 @@ describe("discoverClusterFacts: VPA", () => {
     );
     expect({ vpa: f.vpa, install: f.installVpaCrds }).toEqual({ vpa, install });
   });
+
+  const managed = (...managers: string[]): KubeObject => ({
+    ...crd(),
+    metadata: {
+      name: VPA_CRD,
+      managedFields: managers.map((manager) => ({ manager })),
+    } as KubeObject["metadata"],
+  });
+  it.each([
+    ["a VPA of the cluster's own", crd(), false],
+    ["no field managers known", managed(), false],
+    ["Gardener's annotation", crd({ "resources.gardener.cloud/keep-object": "true" }), true],
+    ["applied by gardener-operator", managed("gardener-operator"), true],
+    ["applied by gardenlet", managed("gardenlet"), true],
+    ["gardener-operator and someone else", managed("gardener-operator", "kubectl"), false],
+  ] as const)("baseCluster.vpa: auto, CRDs by %s → Gardener's own VPA %s", async (_, obj, want) => {
+    const f = await discoverClusterFacts(
+      cluster([kubernetes, obj], "10.96.0.0/16"),
+      config("baseCluster:\n  vpa: auto\n"),
+      "23ke-system",
+    );
+    expect(f.vpa).toBe(true);
+    expect(f.vpaByGardener === true).toBe(want);
+  });
 });
 
 describe("discoverClusterFacts: the virtual garden's ClusterIP", () => {

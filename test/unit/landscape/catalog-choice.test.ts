@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { latestCatalogVersion, loadCatalog } from "../../../src/catalog/load-catalog.js";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import {
+  catalogDir,
+  catalogVersions,
+  latestCatalogVersion,
+  loadCatalog,
+} from "../../../src/catalog/load-catalog.js";
 import { TerminalError, ValidationError } from "../../../src/errors/errors.js";
 import { checkVersionSkew, chooseCatalog } from "../../../src/landscape/catalog-choice.js";
 
@@ -21,9 +29,20 @@ describe("choosing the catalog", () => {
     },
   );
 
-  it("never gives a new landscape a preview catalog", () => {
-    expect(loadCatalog("1.149").preview).toBe(true);
-    expect(loadCatalog(latestCatalogVersion()).preview).toBe(false);
+  it("gives a new landscape the newest catalog that is not a preview", () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "catalogs-"));
+    try {
+      const text = (v: string) => readFileSync(path.join(catalogDir, `${v}.yaml`), "utf8");
+      writeFileSync(path.join(dir, "1.86.yaml"), text("1.86"));
+      writeFileSync(path.join(dir, "1.149.yaml"), text("1.149"));
+      expect(latestCatalogVersion(dir)).toBe("1.149");
+      writeFileSync(path.join(dir, "1.149.yaml"), `${text("1.149")}\npreview: true\n`);
+      expect(loadCatalog("1.149", dir).preview).toBe(true);
+      expect(latestCatalogVersion(dir)).toBe("1.86");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    expect(loadCatalog(latestCatalogVersion()).flavour).toBe("operator");
   });
 
   it("names the known catalogs for an unknown one", () => {
@@ -34,7 +53,7 @@ describe("choosing the catalog", () => {
       expect(e).toBeInstanceOf(ValidationError);
       problems = (e as ValidationError).problems.map((p) => p.message);
     }
-    expect(problems).toEqual(["no catalog '9.9' (known: 1.86, 1.149)"]);
+    expect(problems).toEqual([`no catalog '9.9' (known: ${catalogVersions().join(", ")})`]);
   });
 });
 

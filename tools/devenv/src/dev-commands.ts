@@ -14,7 +14,7 @@ import { stringify } from "yaml";
 import { applyWithProgress, summaryTable } from "#product/cli/commands/apply.js";
 import { print, type CliContext } from "#product/cli/context.js";
 import { DEFAULT_SYSTEM_NAMESPACE, connectLandscape, type LandscapeOptions } from "#product/cli/landscape.js";
-import { loadCatalog } from "#product/catalog/load-catalog.js";
+import { latestCatalogVersion, loadCatalog } from "#product/catalog/load-catalog.js";
 import { ValidationError } from "#product/errors/errors.js";
 import { parseValuesDocument } from "#product/values/values-document.js";
 import { startEnvironment, readEnvironmentState, projectRoot, type Environment } from "./environment.js";
@@ -124,13 +124,15 @@ export async function devUpCommand(ctx: CliContext, opts: DevUpOptions): Promise
         ctx,
         `stored ${path.relative(process.cwd(), config) || config} as Secret ${DEFAULT_SYSTEM_NAMESPACE}/23ke-config; applying ...`,
       );
-      if (opts.catalog !== undefined && loadCatalog(opts.catalog).flavour === "operator") {
+      // A fresh environment has no recorded catalog: 23ke chooses the flag's, else the newest.
+      const catalog = loadCatalog(opts.catalog ?? latestCatalogVersion());
+      if (catalog.flavour === "operator") {
         await storeOperatorFlavourLayer(env, DEFAULT_SYSTEM_NAMESPACE);
         print(
           ctx,
-          `catalog ${opts.catalog} (operator flavour): the fake gardener-operator plays the operator`,
+          `catalog ${catalog.version} (operator flavour): the fake gardener-operator plays the operator`,
         );
-      }
+      } else print(ctx, `catalog ${catalog.version} (chart-based flavour)`);
       print(ctx, "");
       const o: LandscapeOptions = {
         ...(opts.catalog === undefined ? {} : { catalog: opts.catalog }),

@@ -26,6 +26,9 @@
  *   Garden has succeeded: the Seed of the same name, spec from `spec.config.seedConfig`, with its
  *   readiness conditions True, then SeedRegistered True; annotation `test.23ke.io/fail` →
  *   SeedRegistered False.
+ * - The VPA CRDs in the base cluster once a Garden with its VPA enabled has succeeded (annotated
+ *   as gardener-operator annotates them), so that 23ke's VPA detection meets them as on a real
+ *   runtime cluster.
  *
  * Kinds not served yet are skipped and looked up again on the next pass. Never logs or reports
  * object contents: the access Secrets and the virtual garden kubeconfig hold credentials.
@@ -49,6 +52,7 @@ const CRD_API = "apiextensions.k8s.io/v1";
 const GARDEN_NAMESPACE = "garden";
 const OPERATOR_DEPLOYMENT = "gardener-operator";
 const TOKEN_REQUESTOR_SELECTOR = "resources.gardener.cloud/purpose=token-requestor";
+const GARDENER_KEEP_OBJECT = "resources.gardener.cloud/keep-object";
 
 /** Reasons and messages of gardener v1.149.3 (care, extension, required-runtime, gardenlet controllers). */
 const Garden = {
@@ -155,6 +159,7 @@ async function reconcileAll(ctx: Context): Promise<void> {
   }
   const succeeded = garden !== undefined && gardenSucceeded(garden);
   if (succeeded) ctx.gardenEverSucceeded = true;
+  if (succeeded && garden !== undefined && vpaEnabled(garden)) await guarded(ctx, () => ensureVpaCrds(ctx));
 
   const extensions = await listServed(ctx, ctx.base, OPERATOR_API, "Extension");
   for (const e of extensions ?? []) {
@@ -377,6 +382,42 @@ async function writeAccessKubeconfig(ctx: Context, secret: Obj): Promise<void> {
 }
 
 // --- virtual garden APIs (gardener-apiserver) ------------------------------------------------
+
+// --- The runtime cluster's VPA ---------------------------------------------------------------
+
+/** `spec.runtimeCluster.settings.verticalPodAutoscaler.enabled` (unset reads as false, as upstream). */
+function vpaEnabled(garden: Obj): boolean {
+  const runtime = garden.spec?.runtimeCluster as
+    { settings?: { verticalPodAutoscaler?: { enabled?: boolean } } } | undefined;
+  return runtime?.settings?.verticalPodAutoscaler?.enabled === true;
+}
+
+/**
+ * The VPA CRDs the operator deploys into the runtime cluster when the Garden enables its VPA
+ * (gardener v1.149.3: created with the annotation resources.gardener.cloud/keep-object, never
+ * removed). Only the CRDs: the VPA's controllers have no stand-in. An existing CRD (the base
+ * cluster's own VPA, or 23ke's vpa-crds) is left as it is.
+ */
+async function ensureVpaCrds(ctx: Context): Promise<void> {
+  for (const [kind, plural] of [
+    ["VerticalPodAutoscaler", "verticalpodautoscalers"],
+    ["VerticalPodAutoscalerCheckpoint", "verticalpodautoscalercheckpoints"],
+  ] as const) {
+    const c = crd("autoscaling.k8s.io", "v1", kind, plural, true);
+    if ((await ctx.base.get(CRD_API, "CustomResourceDefinition", c.metadata.name)) !== undefined) continue;
+    await ctx.base.create({
+      ...c,
+      metadata: {
+        ...c.metadata,
+        annotations: {
+          [GARDENER_KEEP_OBJECT]: "true",
+          // k8s.io groups are protected: the apiserver wants the approval (the real CRD has it)
+          "api-approved.kubernetes.io": "https://github.com/kubernetes/kubernetes/pull/63797",
+        },
+      },
+    });
+  }
+}
 
 interface VirtualApi {
   apiVersion: string;
