@@ -7,5 +7,10 @@ export const ExitCode = {
   usage: 2,
   /** Could not do the work: cluster unreachable, helm missing, unexpected error. */
   error: 3,
+  /**
+   * `23ke doctor` found an error (an install or the landscape cannot work as it is); its warnings
+   * exit with `failed`. Not 2, which means wrong use, nor 3, which means doctor itself broke.
+   */
+  doctorError: 4,
   interrupted: 130,
 } as const;

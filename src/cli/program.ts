@@ -18,6 +18,7 @@ import { applyCommand, type ApplyOptions } from "./commands/apply.js";
 import { planCommand, type PlanOptions } from "./commands/plan.js";
 import { runCommand, type RunOptions } from "./commands/run.js";
 import { uninstallCommand, type UninstallOptions } from "./commands/uninstall.js";
+import { doctorCommand, type DoctorOptions } from "./commands/doctor.js";
 import { statusCommand, type StatusOptions } from "./commands/status.js";
 import { templateCommand, type TemplateOptions } from "./commands/template.js";
 import { validateCommand, type ValidateOptions } from "./commands/validate.js";
@@ -358,6 +359,44 @@ Example:
   )
     .addOption(outputOption(["text", "json", "yaml"], "how to print the status"))
     .action(async (o: StatusOptions) => setExit(await statusCommand(ctx, o)));
+
+  // 23ke doctor: the base cluster's fitness and what an install left, as advice (issue 11).
+  systemNamespaceOption(
+    clusterOptions(
+      program
+        .command("doctor")
+        .description(
+          "check the base cluster before and after an install (Kubernetes version, storage, load balancers, conflicting installs, RBAC, helm, git, the virtual garden, DNS and ACME, Helm releases) and advise",
+        )
+        .option(
+          "-f, --file <file>",
+          "23ke-config file(s) to check instead of the cluster's Secrets",
+          collectRepeat,
+          [] as string[],
+        ),
+    ),
+  )
+    .option("--catalog <version>", h.catalog)
+    .option("--helm <path>", h.helm)
+    .option("--virtual-kubeconfig <file>", h.virtualKubeconfig)
+    .addOption(outputOption(["table", "json", "yaml"], "how to print the findings"))
+    .addHelpText(
+      "after",
+      `
+Reads only. Every finding has a severity (ok, info, warning, error), a message and advice. Before
+an install (nothing recorded in the system namespace) doctor says what the install will need;
+after one it also checks the components' status, Helm releases left pending or failed, the
+DNSProvider and Issuer (with what their controllers said) and whether the virtual garden answers.
+Checks that concern one flavour say so (LoadBalancers for the operator flavour's istio ingress,
+ingress-nginx and cert-manager for the chart-based one).
+
+Exit codes: 0 nothing worse than info, 1 a warning, 4 an error, 2 wrong use, 3 doctor itself failed.
+
+Examples:
+  23ke doctor --kubeconfig ~/.kube/garden
+  23ke doctor --kubeconfig ~/.kube/garden -f 23ke-config.yaml --catalog 1.149 -o json`,
+    )
+    .action(async (o: DoctorOptions) => setExit(await doctorCommand(ctx, o)));
 
   // 23ke graph / 23ke tree: the landscape's dependency graph, and what one component owns (issue 11).
   systemNamespaceOption(

@@ -70,6 +70,45 @@ export async function storedRelease(
   };
 }
 
+/** The newest stored revision of one release, found by listing the storage. */
+export interface StoredReleaseEntry extends StoredRelease {
+  name: string;
+  namespace: string;
+}
+
+/**
+ * The newest stored revision of every release Helm keeps in `namespace`, or in every namespace
+ * when undefined (what `helm list -A --all` shows, without running helm).
+ */
+export async function listStoredReleases(
+  client: ReleaseSecretsClient,
+  namespace?: string,
+): Promise<StoredReleaseEntry[]> {
+  const list = await client.list<ReleaseSecret>("v1", "Secret", namespace, "owner=helm");
+  const newest = new Map<string, { revision: number; status: string; secret: ReleaseSecret }>();
+  for (const s of list) {
+    const name = s.metadata.labels?.name;
+    if (name === undefined) continue;
+    const key = `${s.metadata.namespace ?? ""}/${name}`;
+    const rev = Number(s.metadata.labels?.version ?? "0");
+    const have = newest.get(key);
+    if (have === undefined || rev > have.revision)
+      newest.set(key, { revision: rev, status: s.metadata.labels?.status ?? "unknown", secret: s });
+  }
+  return [...newest.values()]
+    .map(({ revision, status, secret }) => {
+      const startedAt = status.startsWith("pending-") ? operationStart(secret) : undefined;
+      return {
+        name: secret.metadata.labels?.name ?? "",
+        namespace: secret.metadata.namespace ?? "",
+        revision,
+        status,
+        ...(startedAt === undefined ? {} : { startedAt }),
+      };
+    })
+    .sort((a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name));
+}
+
 /**
  * The release record of a Helm release Secret: its `release` key holds, base64-encoded by the
  * Secret, the base64 of the gzipped JSON of the release. Undefined when the Secret holds no

@@ -44,6 +44,7 @@ import {
   type ConfigRepositoryContent,
   type ConfigRepositorySettings,
 } from "./config-repository.js";
+import { doctorLandscape, type DoctorReport, type DoctorRequest } from "./doctor.js";
 import { planLandscape, type LandscapePlan } from "./plan.js";
 import { componentTree, type ComponentTree } from "./component-tree.js";
 import { landscapeGraph, type LandscapeGraph } from "../graph/landscape-graph.js";
@@ -299,6 +300,14 @@ export class Landscape {
     } finally {
       virtual.close();
     }
+  }
+
+  /**
+   * What `23ke doctor` finds: the tools, the base cluster before an install and what an install
+   * left (src/landscape/doctor.ts). Reads only.
+   */
+  async doctor(req: DoctorRequest = {}): Promise<DoctorReport> {
+    return await doctorLandscape(this.cluster(), this.settings, req);
   }
 
   /** Removes every component of the landscape, dependents first; keeps the config and generated secrets. */

@@ -72,6 +72,27 @@ export class VirtualGarden {
     return { file, text };
   }
 
+  /**
+   * One look, no waiting: whether a kubeconfig is there and the virtual garden answers /readyz
+   * with it (for `23ke doctor`; `ready` waits on it).
+   */
+  async probe(): Promise<{ kubeconfig: boolean; handle?: VirtualGardenHandle; message: string }> {
+    const kc = await this.kubeconfig();
+    if (kc === undefined) return { kubeconfig: false, message: `no kubeconfig yet in ${this.source}` };
+    const client =
+      kc.text === undefined
+        ? KubeClient.fromFile(kc.file, "virtual", { requestTimeoutMs: 5000 })
+        : KubeClient.fromString(kc.text, "virtual", { requestTimeoutMs: 5000 });
+    try {
+      const r = await client.request("GET", "/readyz");
+      if (r.status === 200)
+        return { kubeconfig: true, handle: { client, kubeconfig: kc.file }, message: "ready" };
+      return { kubeconfig: true, message: `it answered /readyz with ${r.status}` };
+    } catch (e) {
+      return { kubeconfig: true, message: (e as Error).message };
+    }
+  }
+
   private async connect(
     signal: AbortSignal,
     onWaiting: (message: string) => void,
@@ -80,23 +101,9 @@ export class VirtualGarden {
     const deadline = Date.now() + timeout;
     let last = "";
     for (;;) {
-      let why: string;
-      const kc = await this.kubeconfig();
-      if (kc === undefined) {
-        why = `no kubeconfig yet in ${this.source}`;
-      } else {
-        const client =
-          kc.text === undefined
-            ? KubeClient.fromFile(kc.file, "virtual", { requestTimeoutMs: 5000 })
-            : KubeClient.fromString(kc.text, "virtual", { requestTimeoutMs: 5000 });
-        try {
-          const r = await client.request("GET", "/readyz");
-          if (r.status === 200) return { client, kubeconfig: kc.file };
-          why = `it answered /readyz with ${r.status}`;
-        } catch (e) {
-          why = (e as Error).message;
-        }
-      }
+      const p = await this.probe();
+      if (p.handle !== undefined) return p.handle;
+      const why = p.message;
       if (why !== last) {
         last = why;
         onWaiting(`waiting for the virtual garden: ${why}`);
