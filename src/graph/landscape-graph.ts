@@ -10,6 +10,7 @@ import { stageNames } from "../catalog/catalog-schema.js";
 import { CONFIGURATION } from "../catalog/load-catalog.js";
 import { MANIFESTS_COMPONENT } from "../reconcile/virtual-manifests.js";
 import type { ComponentRecord, ComponentStateName } from "../status/component-state.js";
+import type { StatusSummary } from "../status/conditions.js";
 
 /** The state of a node: a recorded state, or `not installed` when the cluster holds no record. */
 export type NodeState = ComponentStateName | "not installed";
@@ -53,17 +54,27 @@ const CONDITION_OFF: Record<string, string> = {
   "vpa-crds": "baseCluster.vpa is not install",
 };
 
+/** What the cluster says: the component records, and the conditions of the last pass. */
+export interface RecordedStatus {
+  records: ReadonlyMap<string, ComponentRecord>;
+  /** The last pass's summary: the state of what keeps no record (the configuration stage). */
+  summary?: StatusSummary | undefined;
+}
+
 /**
  * Builds the graph from the catalog, the components the config enables (in dependency order),
- * and the records of a cluster (undefined: offline, no states).
+ * and what a cluster records (undefined: offline, no states).
  */
 export function landscapeGraph(
   catalog: Catalog,
   enabled: readonly EnabledComponent[],
-  records?: ReadonlyMap<string, ComponentRecord>,
+  status?: RecordedStatus,
 ): LandscapeGraph {
+  const records = status?.records;
   const stateOf = (name: string): { state?: NodeState } =>
-    records === undefined ? {} : { state: records.get(name)?.state ?? "not installed" };
+    status === undefined
+      ? {}
+      : { state: records?.get(name)?.state ?? status.summary?.components[name]?.state ?? "not installed" };
   const target = (t: string): "base" | "virtual" => (t === "virtual" ? "virtual" : "base");
 
   const components: GraphComponent[] = [

@@ -20,7 +20,7 @@ import {
   runConfigurationStage,
   type ConfigLayer,
 } from "../config/index.js";
-import { UsageError, ValidationError } from "../errors/errors.js";
+import { TerminalError, UsageError, ValidationError } from "../errors/errors.js";
 import { findHelm } from "../helm/helm-binary.js";
 import { HelmDriver } from "../helm/helm-driver.js";
 import { KubeNotFoundError, type KubeClient, type KubeObject } from "../kube/client.js";
@@ -34,6 +34,7 @@ import {
 import { StatusStore, type InvalidStatusKey } from "../reconcile/status-store.js";
 import { VirtualGarden } from "../reconcile/virtual-garden.js";
 import type { ComponentRecord } from "../status/component-state.js";
+import { Reason } from "../status/reasons.js";
 import type { StatusSummary } from "../status/conditions.js";
 import { checkVersionSkew, chooseCatalog, type CatalogChoice } from "./catalog-choice.js";
 import { readConfigFiles } from "./config-files.js";
@@ -163,7 +164,13 @@ export class Landscape {
     try {
       const store = new StatusStore(probe.base, settings.systemNamespace);
       const layers =
-        probe.configLayersOrUndefined() ?? (await readConfigLayers(probe.base, settings.systemNamespace));
+        probe.configLayersOrUndefined() ??
+        // No 23ke-config Secret: no catalog key. A command that needs the config (apply) says so
+        // when it reads it; one that only reads the landscape (status, graph, tree) goes on.
+        (await readConfigLayers(probe.base, settings.systemNamespace).catch((e: unknown) => {
+          if (e instanceof TerminalError && e.reason === Reason.ConfigMissing) return undefined;
+          throw e;
+        }));
       const choice = chooseCatalog({
         flag: request.name,
         configKey: configCatalogKey(layers),
@@ -277,8 +284,11 @@ export class Landscape {
   async graph(signal: AbortSignal): Promise<LandscapeGraph> {
     const plan = await this.plan(signal, { orderOnly: true });
     if (this.access === undefined) return landscapeGraph(this.chosen, plan.components);
-    const { records } = await this.status();
-    return landscapeGraph(this.chosen, plan.components, new Map(records.map((r) => [r.component, r])));
+    const { records, summary } = await this.status();
+    return landscapeGraph(this.chosen, plan.components, {
+      records: new Map(records.map((r) => [r.component, r])),
+      summary,
+    });
   }
 
   /** The objects a component owns, each with whether it exists and is ready. */

@@ -248,15 +248,24 @@ describe("the graph of a landscape", () => {
   it("with records: each node's state, 'not installed' without one; recorded extras appear", () => {
     const records = new Map<string, ComponentRecord>([
       ["etcd", record("etcd", "ready")],
-      ["configuration", record("configuration", "ready")],
       ["kube-apiserver", record("kube-apiserver", "failed")],
       ["garden-content-manifests", record("garden-content-manifests", "ready")],
       ["old-thing", record("old-thing", "ready")],
       ["velero", record("velero", "ready")],
     ]);
-    const g = landscapeGraph(catalog, enabled, records);
+    const summary = {
+      observedAt: "2026-01-01T00:00:00Z",
+      landscape: { conditions: [] },
+      stages: {},
+      // the configuration stage keeps no record: its state comes from the last pass
+      components: {
+        configuration: { stage: "configuration", state: "failed" as const, reason: "x", conditions: [] },
+      },
+    };
+    const g = landscapeGraph(catalog, enabled, { records, summary });
     const by = new Map(g.components.map((c) => [c.name, c]));
     expect(by.get("etcd")?.state).toBe("ready");
+    expect(by.get("configuration")?.state).toBe("failed");
     expect(by.get("kube-apiserver")?.state).toBe("failed");
     expect(by.get("identity")?.state).toBe("not installed");
     expect(by.get("garden-content-manifests")).toMatchObject({
