@@ -119,6 +119,8 @@ export class Landscape {
   private readonly chosen: Catalog;
   /** How the catalog was chosen, and what was installed before. */
   choice: CatalogChoice | undefined;
+  /** The request the catalog was chosen by (undefined: the catalog was given as data). */
+  private catalogRequest: CatalogRequest | undefined;
 
   private constructor(
     private readonly settings: LandscapeSettings,
@@ -134,6 +136,7 @@ export class Landscape {
           recorded: undefined,
           hasRecords: false,
         }).catalog;
+    this.catalogRequest = isCatalog(settings.catalog) ? undefined : settings.catalog;
     this.repository =
       settings.repository === undefined ? undefined : new ConfigRepository(settings.repository);
     this.charts = landscapeCharts(settings.charts, this.chosen.repositories, {
@@ -185,6 +188,7 @@ export class Landscape {
       );
       const l = new Landscape({ ...settings, catalog: choice.catalog }, env);
       l.choice = choice;
+      l.catalogRequest = request;
       return l;
     } finally {
       probe.close();
@@ -193,6 +197,31 @@ export class Landscape {
 
   get catalog(): Catalog {
     return this.chosen;
+  }
+
+  /**
+   * The catalog a pass would choose now, when it is not this landscape's: the 23ke-config's
+   * `catalog` key changed since `connect` (a long-running `run` re-connects then, with the
+   * version-skew guard). Undefined when the choice stands, or when the catalog was given as data
+   * or by flag (the flag always wins).
+   */
+  async catalogChangedTo(): Promise<string | undefined> {
+    const request = this.catalogRequest;
+    if (request === undefined || request.name !== undefined) return undefined;
+    const layers =
+      this.configLayersOrUndefined() ??
+      (await readConfigLayers(this.base, this.settings.systemNamespace).catch((e: unknown) => {
+        if (e instanceof TerminalError && e.reason === Reason.ConfigMissing) return undefined;
+        throw e;
+      }));
+    const store = new StatusStore(this.base, this.settings.systemNamespace);
+    const choice = chooseCatalog({
+      flag: undefined,
+      configKey: configCatalogKey(layers),
+      recorded: await store.readCatalog(),
+      hasRecords: (await store.readAll()).size > 0,
+    });
+    return choice.catalog.version === this.chosen.version ? undefined : choice.catalog.version;
   }
 
   get systemNamespace(): string {

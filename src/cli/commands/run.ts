@@ -5,7 +5,8 @@
  * with backoff after a transient failure, and not before an input changes after a terminal one
  * (src/controller/next-pass.ts); serves /metrics, /healthz and /readyz; stops on SIGTERM or
  * Ctrl-C after the helm operations in flight. One pass at a time per landscape (the apply lock),
- * so several replicas or a parallel `23ke apply` never work at the same time.
+ * so several replicas or a parallel `23ke apply` never work at the same time. A change of the
+ * 23ke-config's `catalog` key takes effect on the next pass (re-connected, version-skew guarded).
  */
 import { verdictOfComponents } from "../../controller/next-pass.js";
 import { runLoop } from "../../controller/run-loop.js";
@@ -31,7 +32,7 @@ export interface RunOptions extends LandscapeOptions {
 
 export async function runCommand(ctx: CliContext, o: RunOptions): Promise<number> {
   // Built once: clients, the chart source and its caches, the git source live across passes.
-  const landscape = await connectLandscape(ctx, o);
+  let landscape = await connectLandscape(ctx, o);
   const metrics = newMetrics();
   const server = await startMetricsServer(o.metricsAddress, metrics).catch((e: unknown) => {
     landscape.close();
@@ -50,6 +51,17 @@ export async function runCommand(ctx: CliContext, o: RunOptions): Promise<number
       ...(o.backoffMax === undefined ? {} : { backoffMaxMs: o.backoffMax * 1000 }),
       pass: async () => {
         print(ctx, `${new Date().toISOString()} pass started`);
+        // The 23ke-config's catalog key changed: connect again (the version-skew guard runs).
+        const changed = await landscape.catalogChangedTo();
+        if (changed !== undefined) {
+          const next = await connectLandscape(ctx, o);
+          landscape.close();
+          landscape = next;
+          print(
+            ctx,
+            `${new Date().toISOString()} catalog ${next.catalog.version} (was changed in the 23ke-config)`,
+          );
+        }
         seen = await landscape.inputsDigest(ctx.signal);
         return await applyWithProgress(ctx, landscape, false);
       },
