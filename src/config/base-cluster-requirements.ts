@@ -16,7 +16,22 @@ export interface Requirement {
 }
 
 export function baseClusterRequirements(catalog: Catalog): Requirement[] {
-  return catalog.flavour === "operator" ? operatorRequirements(catalog) : chartBasedRequirements(catalog);
+  const byFlavour =
+    catalog.flavour === "operator" ? operatorRequirements(catalog) : chartBasedRequirements(catalog);
+  return [...kubernetesVersion(catalog), ...byFlavour];
+}
+
+/** The catalog's supported Kubernetes range of the base cluster, where the catalog names it. */
+function kubernetesVersion(catalog: Catalog): Requirement[] {
+  const k = catalog.baseClusterKubernetes;
+  if (k === undefined) return [];
+  return [
+    {
+      topic: "Kubernetes version",
+      need: `Kubernetes ${k.min} to ${k.max}: Gardener ${catalog.gardener}'s clients refuse other versions at start-up.`,
+      how: [`Source: ${k.source}.`, "`23ke doctor` compares the base cluster's version with this range."],
+    },
+  ];
 }
 
 /**
