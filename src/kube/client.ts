@@ -256,10 +256,18 @@ export class KubeClient {
     return list.items.map((i) => ({ ...i, apiVersion, kind }));
   }
 
-  /** Server-side apply (force) under `fieldManager`; returns the object as stored. */
-  async apply<T extends KubeObject = KubeObject>(obj: KubeObject, fieldManager: string): Promise<T> {
+  /**
+   * Server-side apply (force) under `fieldManager`; returns the object as stored. With `dryRun`
+   * nothing is stored: the answer is what the apiserver would make of it (defaulting, admission,
+   * field ownership).
+   */
+  async apply<T extends KubeObject = KubeObject>(
+    obj: KubeObject,
+    fieldManager: string,
+    opts: { dryRun?: boolean } = {},
+  ): Promise<T> {
     const p = await this.path(obj.apiVersion, obj.kind, obj.metadata.namespace, obj.metadata.name);
-    const q = `?fieldManager=${encodeURIComponent(fieldManager)}&force=true`;
+    const q = `?fieldManager=${encodeURIComponent(fieldManager)}&force=true${opts.dryRun === true ? "&dryRun=All" : ""}`;
     const r = await this.request("PATCH", p + q, JSON.stringify(obj), "application/apply-patch+yaml");
     if (r.status < 200 || r.status > 299)
       throw apiError(r, `apply ${obj.kind} ${ref(obj.metadata.namespace, obj.metadata.name)}`);
