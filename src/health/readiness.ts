@@ -20,7 +20,7 @@ interface Condition {
 interface Obj {
   apiVersion: string;
   kind: string;
-  metadata: { generation?: number };
+  metadata: { generation?: number; annotations?: Record<string, string> };
   spec?: Record<string, unknown>;
   status?: Record<string, unknown>;
 }
@@ -172,8 +172,20 @@ function gardenReadiness(o: Obj): Readiness {
       ready: false,
       message: waiting.map((c) => `${c.type} ${c.status}: ${c.message ?? c.reason ?? ""}`.trim()).join("; "),
     };
+  // After an upgrade the Garden's spec is often unchanged, so its last reconcile is the old
+  // operator's: done only once the operator of the wanted version has reconciled it.
+  const wanted = o.metadata.annotations?.[GARDENER_VERSION_ANNOTATION];
+  const running = (o.status?.gardener as { version?: string } | undefined)?.version;
+  if (wanted !== undefined && wanted !== "" && running !== wanted)
+    return {
+      ready: false,
+      message: `waiting for gardener-operator ${wanted} to reconcile the Garden (last reconciled by ${running ?? "an unknown version"})`,
+    };
   return { ready: true, message: "reconciled" };
 }
+
+/** On a Garden: the Gardener version the release catalog installs (charts/garden). */
+export const GARDENER_VERSION_ANNOTATION = "23ke.cloud/gardener-version";
 
 /**
  * Objects of gardener-operator that report one condition: an Extension `Installed` (False until

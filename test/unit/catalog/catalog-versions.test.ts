@@ -47,6 +47,8 @@ describe("the Gardener release of each catalog", () => {
         version: c.gardener,
       });
       expect(gardenletTag(c)).toBe(c.gardener);
+      // the Garden is ready only once the operator of this version has reconciled it
+      expect(component(c, "garden").values.inline).toMatchObject({ gardenerVersion: c.gardener });
     },
   );
 

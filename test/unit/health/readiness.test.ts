@@ -350,6 +350,13 @@ function operatorRows(): [string, Parameters<typeof readiness>[0], boolean, bool
     metadata: meta(generation),
     status: { observedGeneration: 2, ...status },
   });
+  const versioned = (version: string, status: Record<string, unknown>) => {
+    const g = garden(status);
+    return {
+      ...g,
+      metadata: { ...g.metadata, annotations: { "23ke.cloud/gardener-version": version } },
+    };
+  };
   const ok = (type: string) => ({ type, status: "True", reason: "ok", message: "fine" });
   const done = { type: "Reconcile", state: "Succeeded", progress: 100, description: "done" };
   const healthy = [
@@ -410,6 +417,20 @@ function operatorRows(): [string, Parameters<typeof readiness>[0], boolean, bool
       /Failed 20%: bucket denied/,
     ],
     ["Garden without an operation", garden({}), false, false, /no operation yet/],
+    [
+      "Garden last reconciled by the operator of the wanted version",
+      versioned("v1.150.0", { lastOperation: done, conditions: healthy, gardener: { version: "v1.150.0" } }),
+      true,
+      false,
+      /reconciled/,
+    ],
+    [
+      "Garden last reconciled by the previous operator (an upgrade in progress) waits",
+      versioned("v1.150.0", { lastOperation: done, conditions: healthy, gardener: { version: "v1.149.3" } }),
+      false,
+      false,
+      /waiting for gardener-operator v1\.150\.0 to reconcile the Garden \(last reconciled by v1\.149\.3\)/,
+    ],
     [
       "Extension installed",
       {
