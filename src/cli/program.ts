@@ -32,6 +32,34 @@ function collectRepeat(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
+/** A repeatable option whose values may be comma lists: `--only a,b --only c`. */
+function collectList(value: string, previous: string[]): string[] {
+  return [
+    ...previous,
+    ...value
+      .split(",")
+      .map((v) => v.trim())
+      .filter((v) => v !== ""),
+  ];
+}
+
+/** `--only` and `--skip` of plan and apply (not run: the operator converges the whole landscape). */
+function selectionOptions(cmd: Command): Command {
+  return cmd
+    .option(
+      "--only <components>",
+      "apply only these components (comma list, repeatable; 'extensions' names every enabled extension); a dependency that is not Ready is named, not applied",
+      collectList,
+      [] as string[],
+    )
+    .option(
+      "--skip <components>",
+      "apply every component but these (comma list, repeatable); what depends on one is applied only if it is Ready",
+      collectList,
+      [] as string[],
+    );
+}
+
 /** Where the landscape's inputs come from: the config, the configuration repository, the catalog. */
 function inputOptions(cmd: Command): Command {
   return cmd
@@ -205,6 +233,10 @@ Examples:
     // the flag's old name, kept working for scripts
     .addOption(new Option("--namespace <ns>", "deprecated: use --system-namespace").hideHelp())
     .option("--show-secrets", "print secret values instead of masking them", false)
+    .option(
+      "--catalog <name>",
+      "the release catalog whose Gardener release the values are for (default: the config's catalog key, else the newest; see 23ke catalogs)",
+    )
     .addOption(outputOption(["yaml", "json"], "yaml (annotated with layers) or json"))
     .addHelpText(
       "after",
@@ -265,12 +297,14 @@ Examples:
       setExit(await templateCommand(ctx, components, o)),
     );
 
-  landscapeCommand(
-    program
-      .command("plan")
-      .description(
-        "show what an apply would do: the ordered components, and with a cluster install/upgrade/unchanged and a diff of the values",
-      ),
+  selectionOptions(
+    landscapeCommand(
+      program
+        .command("plan")
+        .description(
+          "show what an apply would do: the ordered components, and with a cluster install/upgrade/unchanged and a diff of the values",
+        ),
+    ),
   )
     .addOption(outputOption(["text", "json", "yaml"], "how to print the plan"))
     .addHelpText(
@@ -280,17 +314,23 @@ Without --kubeconfig (and no $KUBECONFIG) nothing is contacted: the components a
 order in which every dependency comes first. With a cluster, each component shows install, upgrade
 or unchanged and the values that would change (secrets masked); nothing is written.
 
+--only and --skip show what an apply with the same flags would do: the selected components, those
+blocked by a dependency that is not Ready, and no uninstall.
+
 Examples:
   23ke plan -f examples/23ke-config.yaml --output json
+  23ke plan --kubeconfig ~/.kube/garden --only identity
   23ke plan -f 23ke-config.yaml --values-dir ./landscape --kubeconfig ~/.kube/garden`,
     )
     .action(async (o: PlanOptions) => setExit(await planCommand(ctx, o)));
-  landscapeCommand(
-    program
-      .command("apply")
-      .description(
-        "run all stages once: configuration, pre-gardener, gardener; exit 0 only when every component is Ready",
-      ),
+  selectionOptions(
+    landscapeCommand(
+      program
+        .command("apply")
+        .description(
+          "run all stages once: configuration, pre-gardener, gardener; exit 0 only when every component is Ready",
+        ),
+    ),
   )
     .addOption(
       outputOption(
@@ -306,7 +346,18 @@ of the configuration repository (--values-dir or --config-repo) are written as <
 Secrets. Each component is installed when its dependencies are Ready and is Ready itself only when
 what it deployed is healthy; a component whose chart and values did not change is not touched.
 
+--only and --skip apply some components (names as '23ke plan' lists them, e.g. provider-aws;
+'extensions' stands for every enabled extension). The configuration stage runs all the same (it
+writes the base values the components read). A selected component whose dependency is not
+selected is applied only when that dependency is Ready in the status; otherwise it is reported
+blocked, naming the dependency and its state. What is not selected is not touched and keeps its
+status, and nothing is uninstalled (a full apply removes what the config disabled). Unknown names
+are a usage error (exit 2) listing the components of the landscape. '23ke plan --only ...' shows
+what such an apply would do; '23ke run' has neither flag: the operator converges everything.
+
 Examples:
+  23ke apply --kubeconfig ~/.kube/garden --only identity,dashboard-runtime
+  23ke apply --kubeconfig ~/.kube/garden --skip provider-aws
   23ke apply -f 23ke-config.yaml --config-repo https://git.example.org/landscape.git --kubeconfig ~/.kube/garden
   23ke apply --kubeconfig k --virtual-kubeconfig v --chart-mirror '*=https://charts.internal.example'`,
     )
@@ -345,6 +396,7 @@ component waiting is requeued (--requeue); a transient failure is retried with b
 input to change (config repository, 23ke-config Secrets or files, catalog), or an hour as a safety
 net. Any input change starts a pass at once. Only one pass runs at a time per landscape, across all
 replicas and CLI runs (Lease 23ke-apply in the system namespace); a pass that loses it stops.
+Every pass converges the whole landscape: --only and --skip belong to apply and plan.
 
 Example:
   23ke run --config-repo https://git.example.org/landscape.git --metrics-address 0.0.0.0:8080`,

@@ -48,6 +48,8 @@ export interface ValuesOptions {
   showSecrets?: boolean;
   output?: "yaml" | "json";
   namespace?: string;
+  /** --catalog: the release catalog (default: as for a new landscape: the config key, else the newest). */
+  catalog?: string;
 }
 
 /** Components without base values (only the operator's layers). */
@@ -111,7 +113,7 @@ export async function valuesCommand(
     // The catalog a new landscape with this config gets (its Gardener release picks the images
     // the registry overwrite rewrites for gardener-operator).
     const { catalog } = chooseCatalog({
-      flag: undefined,
+      flag: opts.catalog,
       configKey: configCatalogKey(layers),
       recorded: undefined,
       hasRecords: false,

@@ -224,6 +224,24 @@ describe("23ke values", () => {
     expect(r.stderr).toContain("kube-apiserver");
   });
 
+  it("computes gardener-operator's image rewrite for the Gardener release of --catalog", async () => {
+    const f = write(
+      "mirror.yaml",
+      `${MINIMAL}\nregistryOverwrite:\n  europe-docker.pkg.dev/gardener-project/releases: mirror.example/gardener\n`,
+    );
+    const vectorOf = async (catalog: string) => {
+      const r = await run(["values", "gardener-operator", "-f", f, "--catalog", catalog, "-o", "json"], dir);
+      expect(r.code).toBe(0);
+      return (JSON.parse(r.stdout) as { values: { imageVectorOverwrite?: string } }).values;
+    };
+    const v149 = await vectorOf("1.149");
+    expect(v149).toMatchObject({ image: { repository: "mirror.example/gardener/gardener/operator" } });
+    expect(v149.imageVectorOverwrite).toContain("mirror.example/gardener");
+    const unknown = await run(["values", "garden", "-f", f, "--catalog", "9.9"], dir);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain("no catalog '9.9'");
+  });
+
   it("says why velero does not apply without backups (exit 1)", async () => {
     const f = write("no-backups.yaml", MINIMAL);
     const r = await run(["values", "velero", "-f", f], dir);
