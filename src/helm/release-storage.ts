@@ -11,6 +11,8 @@
 import { gunzipSync } from "node:zlib";
 import { parseAllDocuments } from "yaml";
 import type { KubeClient, KubeObject } from "../kube/client.js";
+import { canonicalJson } from "../values/values-digest.js";
+import { applyPostRenderPatches, type PostRenderPatch } from "./post-render-patches.js";
 
 /** What reading the storage needs of a cluster client (a KubeClient in practice). */
 export type ReleaseSecretsClient = Pick<KubeClient, "list">;
@@ -30,6 +32,10 @@ export interface ReleaseRecord {
   info?: { status?: string; last_deployed?: string };
   /** The rendered manifest: Secrets' data among it. Read for object names only. */
   manifest?: string;
+  /** The chart the revision was made from. */
+  chart?: { metadata?: { name?: string; version?: string } };
+  /** The user-supplied values (what `helm get values` prints): compared, never shown. */
+  config?: Record<string, unknown> | null;
 }
 
 /** An object of a release's manifest, by name only. */
@@ -170,4 +176,105 @@ function manifestObjects(manifest: string): ReleaseObject[] {
     });
   }
   return out;
+}
+
+/** What 23ke would deploy as a release: compared with what Helm stores, to adopt without an upgrade. */
+export interface ExpectedRelease {
+  chart: { name: string; version: string };
+  /** The merged values 23ke gives helm. */
+  values: unknown;
+  /** 23ke's post-render patches: the deployed manifest must already show their effect. */
+  postRender: readonly PostRenderPatch[];
+}
+
+/** Whether a deployed release is what 23ke would deploy; never says how values differ. */
+export type DeployedReleaseComparison =
+  | { adoptable: true; revision: number; objects: ReleaseObject[] }
+  | { adoptable: false; revision?: number; why: string };
+
+/**
+ * Compares the newest stored revision of a release that 23ke has no record of (installed by Flux,
+ * or by 23ke before its records were lost) with what 23ke would deploy: same chart name and
+ * version, the same user-supplied values, and a manifest on which 23ke's post-render patches
+ * change nothing. When all hold, an upgrade would render the same manifest: the release can be
+ * adopted at its revision without running helm. The reason given when not never quotes a value.
+ */
+export async function compareDeployedRelease(
+  client: ReleaseSecretsClient,
+  release: string,
+  namespace: string,
+  expected: ExpectedRelease,
+): Promise<DeployedReleaseComparison> {
+  const list = await client.list<ReleaseSecret>("v1", "Secret", namespace, `owner=helm,name=${release}`);
+  const revision = (s: ReleaseSecret): number => Number(s.metadata.labels?.version ?? "0");
+  const newest = [...list].sort((a, b) => revision(b) - revision(a))[0];
+  if (newest === undefined) return { adoptable: false, why: "no release stored" };
+  const rev = revision(newest);
+  const status = newest.metadata.labels?.status ?? "unknown";
+  if (status !== "deployed") return { adoptable: false, revision: rev, why: `revision ${rev} is ${status}` };
+  const record = decodeReleaseSecret(newest);
+  if (record === undefined) return { adoptable: false, revision: rev, why: `revision ${rev} is unreadable` };
+  const chart = record.chart?.metadata;
+  if (chart?.name !== expected.chart.name || chart.version !== expected.chart.version)
+    return {
+      adoptable: false,
+      revision: rev,
+      why: `revision ${rev} was made from chart ${chart?.name ?? "?"}@${chart?.version ?? "?"}`,
+    };
+  // The values as helm read them from 23ke's values file (JSON): undefined members dropped.
+  const wanted = canonicalJson(JSON.parse(JSON.stringify(expected.values ?? {})) as unknown);
+  if (canonicalJson(record.config ?? {}) !== wanted)
+    return { adoptable: false, revision: rev, why: `the values of revision ${rev} differ` };
+  const manifest = record.manifest ?? "";
+  if (expected.postRender.length > 0 && !patchesInEffect(manifest, expected.postRender))
+    return {
+      adoptable: false,
+      revision: rev,
+      why: `revision ${rev}'s manifest lacks the effect of 23ke's post-render patches`,
+    };
+  return { adoptable: true, revision: rev, objects: manifestObjects(manifest) };
+}
+
+/** Whether applying the patches to the manifest changes none of its objects. */
+function patchesInEffect(manifest: string, patches: readonly PostRenderPatch[]): boolean {
+  const objects = (text: string): string =>
+    canonicalJson(
+      parseAllDocuments(text)
+        .map((d) => d.toJS() as unknown)
+        .filter((o) => o !== null && o !== undefined),
+    );
+  try {
+    return objects(applyPostRenderPatches(manifest, patches)) === objects(manifest);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Copies Helm's records of a release from one namespace to another: Flux keeps them in the
+ * HelmRelease's namespace (its `storageNamespace` defaults to it), helm reads them from the
+ * release's namespace. Every revision is copied as it is (the records name the release's namespace
+ * already); nothing is copied when the target holds a revision of the release. Returns how many
+ * were copied.
+ */
+export async function copyReleaseStorage(
+  client: Pick<KubeClient, "list" | "create">,
+  release: string,
+  from: string,
+  to: string,
+): Promise<number> {
+  const selector = `owner=helm,name=${release}`;
+  if ((await client.list("v1", "Secret", to, selector)).length > 0) return 0;
+  let copied = 0;
+  for (const s of await client.list<ReleaseSecret & { type?: string }>("v1", "Secret", from, selector)) {
+    const made = await client.create({
+      apiVersion: "v1",
+      kind: "Secret",
+      metadata: { name: s.metadata.name, namespace: to, labels: s.metadata.labels ?? {} },
+      ...(s.type === undefined ? {} : { type: s.type }),
+      data: s.data ?? {},
+    });
+    if (made !== undefined) copied++;
+  }
+  return copied;
 }

@@ -36,6 +36,7 @@ import { MANIFESTS_COMPONENT } from "../reconcile/virtual-manifests.js";
 import { topologicalOrder } from "../stages/graph.js";
 import type { ComponentRecord } from "../status/component-state.js";
 import { MASKED, maskSecrets } from "../values/values-mask.js";
+import { planFluxTakeover, plannedAdoption } from "./plan-takeover.js";
 
 export interface PlannedComponent {
   name: string;
@@ -53,6 +54,8 @@ export interface LandscapePlan {
   /** False when no cluster was asked: the order only. */
   withCluster: boolean;
   components: PlannedComponent[];
+  /** A landscape Flux installed: what the apply does about Flux first, in order. */
+  takeover?: string[];
 }
 
 export interface PlanInputs {
@@ -181,6 +184,8 @@ export async function planLandscape(p: PlanInputs): Promise<LandscapePlan> {
     dependsOn: u.dependsOn,
   }));
 
+  const takeover =
+    base === undefined || p.orderOnly === true ? undefined : await planFluxTakeover(base.client, ns, catalog);
   if (base !== undefined && p.orderOnly !== true) {
     const { charts, virtual } = base;
     {
@@ -197,9 +202,25 @@ export async function planLandscape(p: PlanInputs): Promise<LandscapePlan> {
           continue;
         }
         const chart = await charts.fetch(u.chart, signal);
-        const digest = releaseDigest(u, chart.digest, merged.values, resolvePostRenderers(u, merged));
+        const postRender = resolvePostRenderers(u, merged);
+        const digest = releaseDigest(u, chart.digest, merged.values, postRender);
         if (rec?.revision === undefined) step.action = "install";
         else step.action = rec.appliedDigest === digest ? "unchanged" : "upgrade";
+        if (rec?.appliedDigest === undefined) {
+          // Deployed by Flux or another tool: adopted as it is, or upgraded (src/reconcile/flux-takeover.ts).
+          const target =
+            u.target === "base"
+              ? base.client
+              : (await virtual.ready(signal, () => undefined).catch(() => undefined))?.client;
+          const adoption =
+            target === undefined
+              ? undefined
+              : await plannedAdoption(u, target, { values: merged.values, postRender }, takeover);
+          if (adoption !== undefined) {
+            step.action = adoption.action;
+            step.reason = adoption.reason;
+          }
+        }
         if (step.action === "unchanged") continue;
         let kubeconfig = base.kubeconfig;
         if (u.target === "virtual") {
@@ -237,5 +258,6 @@ export async function planLandscape(p: PlanInputs): Promise<LandscapePlan> {
     catalog: catalog.version,
     withCluster: base !== undefined && p.orderOnly !== true,
     components: planned,
+    ...(takeover === undefined ? {} : { takeover: takeover.lines }),
   };
 }

@@ -7,7 +7,7 @@
  */
 import { createHash } from "node:crypto";
 import type { HelmDriver } from "../helm/helm-driver.js";
-import { storedRelease } from "../helm/release-storage.js";
+import { compareDeployedRelease, storedRelease } from "../helm/release-storage.js";
 import type { KubeClient } from "../kube/client.js";
 import {
   missingObjects,
@@ -154,6 +154,45 @@ export async function applyComponent(
         }),
       );
       return "unchanged";
+    }
+
+    // No record of 23ke's (a landscape Flux installed, or records lost): a deployed release with
+    // the chart and values 23ke would deploy is adopted at its revision, without an upgrade.
+    if (prev?.appliedDigest === undefined && stored?.status === "deployed") {
+      const found = await compareDeployedRelease(client, unit.release, unit.namespace, {
+        chart: unit.chart,
+        values: merged.values,
+        postRender,
+      });
+      if (found.adoptable) {
+        ctx.report(ComponentState.checkingHealth, `adopting revision ${found.revision}; checking health`);
+        const objects = found.objects.filter((o) => o.kind !== "Secret");
+        await waitHealthy({
+          client,
+          namespace: unit.namespace,
+          objects: [...found.objects, ...(unit.awaits ?? [])],
+          timeoutMs: ctx.healthTimeoutMs,
+          signal,
+          onProgress: (m) => ctx.report(ComponentState.checkingHealth, m),
+        });
+        const at = ctx.now().toISOString();
+        await ctx.store.write(
+          record({
+            state: ComponentState.unchanged,
+            reason: Reason.Unchanged,
+            message: `adopted revision ${found.revision}: chart and values as deployed`,
+            ready: true,
+            appliedDigest: digest,
+            attemptedDigest: digest,
+            revision: found.revision,
+            lastApplied: at,
+            lastAttempt: at,
+            objects,
+          }),
+        );
+        return "unchanged";
+      }
+      ctx.report(ComponentState.applying, `not adopted as it is: ${found.why}`);
     }
 
     ctx.report(ComponentState.applying, `helm upgrade --install ${unit.chart.name} ${unit.chart.version}`);

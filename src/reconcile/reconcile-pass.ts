@@ -4,6 +4,8 @@
  * comes before the load, since which release units exist depends on it; health is checked by each
  * component's task, since a component is ready only when what it deployed is healthy:
  *
+ * 0. takeover: Flux's HelmReleases and Kustomizations in the system namespace, if any, are
+ *    suspended (flux-takeover-step.ts);
  * 1. prerequisites: the configuration stage and the configuration repository's values
  *    (configuration-step.ts); its failure ends the pass before any release is touched;
  * 2. load: the release units and the records of earlier passes (load-step.ts);
@@ -29,6 +31,7 @@ import { FIELD_MANAGER } from "./field-managers.js";
 import { runApplyStep } from "./pass/apply-step.js";
 import { runConfigurationStep, type ConfigurationStage } from "./pass/configuration-step.js";
 import { ensureNamespace } from "./pass/ensure-namespace.js";
+import { runFluxTakeoverStep } from "./pass/flux-takeover-step.js";
 import { loadLandscape } from "./pass/load-step.js";
 import { PassContext, type PassResult, type ProgressEvent } from "./pass/pass-context.js";
 import { runPruneStep } from "./pass/prune-step.js";
@@ -95,6 +98,9 @@ export async function reconcilePass(o: ReconcileOptions): Promise<PassResult> {
 
 async function unlockedPass(o: ReconcileOptions): Promise<PassResult> {
   const ctx = new PassContext(o);
+
+  // A landscape Flux installed: Flux is suspended before 23ke writes anything.
+  await runFluxTakeoverStep(ctx, o);
 
   const facts = await runConfigurationStep(ctx, o);
   if (facts === undefined) return await summarize(ctx, false, [], () => ctx.store.readAll());

@@ -21,7 +21,11 @@ export async function planCommand(ctx: CliContext, o: PlanOptions): Promise<numb
   }
   const planned = plan.components;
   if (o.output === "json" || o.output === "yaml") {
-    const doc = { catalog: plan.catalog, components: planned };
+    const doc = {
+      catalog: plan.catalog,
+      ...(plan.takeover === undefined ? {} : { takeover: plan.takeover }),
+      components: planned,
+    };
     if (o.output === "json") print(ctx, JSON.stringify(doc, null, 2));
     else ctx.stdout.write((await import("yaml")).stringify(doc));
     return 0;
@@ -31,6 +35,12 @@ export async function planCommand(ctx: CliContext, o: PlanOptions): Promise<numb
     `release catalog ${plan.catalog}: ${planned.length} components${!plan.withCluster ? " (no cluster: order only)" : ""}`,
   );
   print(ctx);
+  if (plan.takeover !== undefined) {
+    // A landscape Flux installed: what the apply does first (src/reconcile/flux-takeover.ts).
+    print(ctx, "Flux takeover, before anything else:");
+    for (const line of plan.takeover) print(ctx, `  ${line}`);
+    print(ctx);
+  }
   planned.forEach((p, i) => {
     const act = p.action === undefined ? "" : `${p.action.padEnd(10)} `;
     print(
