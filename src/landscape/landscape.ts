@@ -32,6 +32,7 @@ import {
   type ProgressEvent,
 } from "../reconcile/reconcile-pass.js";
 import { StatusStore, type InvalidStatusKey } from "../reconcile/status-store.js";
+import { isPartial, type SelectionRequest } from "../reconcile/component-selection.js";
 import { VirtualGarden } from "../reconcile/virtual-garden.js";
 import type { ComponentRecord } from "../status/component-state.js";
 import { Reason } from "../status/reasons.js";
@@ -47,6 +48,7 @@ import {
 } from "./config-repository.js";
 import { doctorLandscape, type DoctorReport, type DoctorRequest } from "./doctor.js";
 import { planLandscape, type LandscapePlan } from "./plan.js";
+import { selectPlan } from "./plan-selection.js";
 import { componentTree, type ComponentTree } from "./component-tree.js";
 import { landscapeGraph, type LandscapeGraph } from "../graph/landscape-graph.js";
 import { removalOrder, uninstallLandscape, type UninstallResult } from "./uninstall.js";
@@ -100,6 +102,8 @@ export interface ApplyRequest {
   onProgress?: (e: ProgressEvent) => void;
   /** Told which revision of the configuration repository this pass applies. */
   onRevision?: (r: { revision: string; values: number; manifests: number }) => void;
+  /** `apply --only`/`--skip` (src/reconcile/component-selection.ts). @default every component */
+  selection?: SelectionRequest;
 }
 
 export interface LandscapeStatus {
@@ -261,6 +265,7 @@ export class Landscape {
         healthTimeoutMs: this.settings.healthTimeoutMs ?? 300_000,
         signal: req.signal,
         ...(req.onProgress === undefined ? {} : { onProgress: req.onProgress }),
+        ...(isPartial(req.selection) ? { selection: req.selection } : {}),
       });
     } finally {
       virtual.close();
@@ -271,7 +276,19 @@ export class Landscape {
    * What an apply would do; offline (order only) when no base cluster was named. `orderOnly`
    * asks the cluster only for its facts (Secrets), not what would change (no chart, no helm).
    */
-  async plan(signal: AbortSignal, opts: { orderOnly?: boolean } = {}): Promise<LandscapePlan> {
+  async plan(
+    signal: AbortSignal,
+    opts: { orderOnly?: boolean; selection?: SelectionRequest } = {},
+  ): Promise<LandscapePlan> {
+    if (isPartial(opts.selection)) {
+      const { selection, ...rest } = opts;
+      const full = await this.plan(signal, rest);
+      const records =
+        this.access === undefined || !full.withCluster
+          ? undefined
+          : new Map((await this.status()).records.map((r) => [r.component, r]));
+      return selectPlan(full, this.chosen, selection, records);
+    }
     const repo = await this.repository?.read(signal);
     const layers = this.configLayersOrUndefined();
     if (this.access === undefined) {

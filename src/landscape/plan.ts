@@ -44,7 +44,8 @@ export interface PlannedComponent {
   target: string;
   chart: { repository: string; name: string; version: string };
   dependsOn: string[];
-  action?: "install" | "upgrade" | "unchanged" | "uninstall";
+  /** `blocked`: not applied by an `apply --only`/`--skip`, `reason` says why (plan-selection.ts). */
+  action?: "install" | "upgrade" | "unchanged" | "uninstall" | "blocked";
   reason?: string;
   diff?: string[];
 }
@@ -56,6 +57,8 @@ export interface LandscapePlan {
   components: PlannedComponent[];
   /** A landscape Flux installed: what the apply does about Flux first, in order. */
   takeover?: string[];
+  /** With `--only`/`--skip`: how many components are selected of how many there are. */
+  selection?: { selected: number; total: number };
 }
 
 export interface PlanInputs {

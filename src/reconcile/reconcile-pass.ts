@@ -13,7 +13,8 @@
  *    dependency graph across both clusters (apply-step.ts), the outcome of each recorded
  *    (record-outcomes.ts);
  * 4. prune: the uninstall of components that no longer apply, once everything converged
- *    (prune-step.ts);
+ *    (prune-step.ts); never in a pass that applies a selection (`apply --only`/`--skip`), which
+ *    leaves what it does not select as it is (component-selection.ts);
  * 5. summarize: the conditions of the landscape, its stages and its components, stored beside the
  *    records, and an Event for every change (summarize-step.ts), whatever happened before.
  *
@@ -27,12 +28,13 @@ import type { KubeClient, KubeObject } from "../kube/client.js";
 import { ComponentState } from "../status/component-state.js";
 import { acquireApplyLock } from "./apply-lock.js";
 import type { ChartSource } from "./chart-source.js";
+import { isPartial, type SelectionRequest } from "./component-selection.js";
 import { FIELD_MANAGER } from "./field-managers.js";
 import { runApplyStep } from "./pass/apply-step.js";
 import { runConfigurationStep, type ConfigurationStage } from "./pass/configuration-step.js";
 import { ensureNamespace } from "./pass/ensure-namespace.js";
 import { runFluxTakeoverStep } from "./pass/flux-takeover-step.js";
-import { loadLandscape } from "./pass/load-step.js";
+import { loadLandscape, selectionOf } from "./pass/load-step.js";
 import { PassContext, type PassResult, type ProgressEvent } from "./pass/pass-context.js";
 import { runPruneStep } from "./pass/prune-step.js";
 import { SecretsCache } from "./pass/secrets-cache.js";
@@ -70,6 +72,11 @@ export interface ReconcileOptions {
   onProgress?: (e: ProgressEvent) => void;
   /** Hold the landscape's apply lock during the pass. @default true */
   lock?: boolean;
+  /**
+   * Apply only some components (`apply --only`/`--skip`); the configuration stage runs all the
+   * same, prune does not. @default every component
+   */
+  selection?: SelectionRequest;
 }
 
 /**
@@ -107,15 +114,29 @@ async function unlockedPass(o: ReconcileOptions): Promise<PassResult> {
 
   const secrets = new SecretsCache(o.base, ctx.namespace);
   const landscape = await loadLandscape(ctx, o.catalog, facts, secrets);
+  // An unknown name ends the pass here (a UsageError): the configuration ran, nothing else did.
+  const selection = isPartial(o.selection)
+    ? selectionOf(landscape, o.catalog, o.selection, o.virtualManifests !== undefined)
+    : undefined;
 
-  await runApplyStep(ctx, o, landscape, secrets);
+  await runApplyStep(ctx, o, landscape, secrets, selection);
 
   const converged = ctx.outcomes.every(
     (c) => c.state === ComponentState.ready || c.state === ComponentState.unchanged,
   );
-  const pruned = converged ? await runPruneStep(ctx, o, landscape) : { uninstalled: [], ok: true };
+  const pruned =
+    converged && selection === undefined
+      ? await runPruneStep(ctx, o, landscape)
+      : { uninstalled: [], ok: true };
 
-  return await summarize(ctx, converged && pruned.ok, pruned.uninstalled, () =>
-    Promise.resolve(landscape.previous),
+  const r = await summarize(
+    ctx,
+    converged && pruned.ok,
+    pruned.uninstalled,
+    () => Promise.resolve(landscape.previous),
+    selection !== undefined,
   );
+  return selection === undefined
+    ? r
+    : { ...r, selection: { selected: selection.selected, total: selection.total } };
 }

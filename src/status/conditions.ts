@@ -167,15 +167,18 @@ export interface ComponentFactsOfPass extends ComponentFacts {
 
 /**
  * The summary of a pass. A component interrupted before it started keeps what the previous
- * summary said of it: nothing was learned about it.
+ * summary said of it: nothing was learned about it. So does, in a `partial` pass (`apply
+ * --only`), every component the pass did not deal with.
  */
 export function passSummary(
   outcomes: readonly ComponentFactsOfPass[],
   previous: StatusSummary | undefined,
   stages: readonly string[],
   now: Date,
+  opts: { partial?: boolean } = {},
 ): StatusSummary {
   const components: StatusSummary["components"] = {};
+  if (opts.partial === true) Object.assign(components, previous?.components ?? {});
   for (const o of outcomes) {
     const before = previous?.components[o.name];
     if (o.state === ComponentState.skipped && before !== undefined) {

@@ -1,16 +1,30 @@
 /**
  * `23ke apply`: runs all stages once against the base cluster (and the virtual garden) and exits
  * 0 only when every component is Ready. Live progress on a terminal, one line per state change
- * otherwise; a summary table at the end.
+ * otherwise; a summary table at the end. `--only`/`--skip` apply some components
+ * (src/reconcile/component-selection.ts): the summary says how many of how many were selected.
  */
 import type { Landscape } from "../../landscape/landscape.js";
 import type { PassResult } from "../../reconcile/reconcile-pass.js";
+import type { SelectionRequest } from "../../reconcile/component-selection.js";
 import { LineProgress, LiveProgress } from "../../status/progress.js";
 import { print, type CliContext } from "../context.js";
 import { connectLandscape, type LandscapeOptions } from "../landscape.js";
 
 export interface ApplyOptions extends LandscapeOptions {
   output: "text" | "json" | "yaml";
+  /** --only: comma lists, repeatable. */
+  only?: string[];
+  /** --skip: comma lists, repeatable. */
+  skip?: string[];
+}
+
+/** --only/--skip as the landscape takes them (absent when not given). */
+export function selectionOf(o: { only?: string[]; skip?: string[] }): SelectionRequest | undefined {
+  const only = o.only ?? [];
+  const skip = o.skip ?? [];
+  if (only.length === 0 && skip.length === 0) return undefined;
+  return { only, skip };
 }
 
 export function summaryTable(r: PassResult): string[] {
@@ -37,6 +51,7 @@ export async function applyWithProgress(
   landscape: Landscape,
   live: boolean,
   out: NodeJS.WritableStream = ctx.stdout,
+  selection?: SelectionRequest,
 ): Promise<PassResult> {
   const progress = live
     ? new LiveProgress((s) => out.write(s), (out as { columns?: number }).columns ?? 120)
@@ -44,6 +59,7 @@ export async function applyWithProgress(
   try {
     return await landscape.apply({
       signal: ctx.signal,
+      ...(selection === undefined ? {} : { selection }),
       onProgress: (e) => progress.update(e),
       onRevision: (r) => {
         if (!live)
@@ -62,24 +78,39 @@ export async function applyCommand(ctx: CliContext, o: ApplyOptions): Promise<nu
   const landscape = await connectLandscape(ctx, o);
   let r: PassResult;
   try {
-    r = await applyWithProgress(ctx, landscape, ctx.isTTY && !json, json ? ctx.stderr : ctx.stdout);
+    r = await applyWithProgress(
+      ctx,
+      landscape,
+      ctx.isTTY && !json,
+      json ? ctx.stderr : ctx.stdout,
+      selectionOf(o),
+    );
   } finally {
     landscape.close();
   }
   if (o.output === "json" || o.output === "yaml") {
-    const doc = { ok: r.ok, components: r.components, uninstalled: r.uninstalled };
+    const doc = {
+      ok: r.ok,
+      components: r.components,
+      uninstalled: r.uninstalled,
+      ...(r.selection === undefined ? {} : { selection: r.selection }),
+    };
     if (o.output === "json") print(ctx, JSON.stringify(doc, null, 2));
     else ctx.stdout.write((await import("yaml")).stringify(doc));
   } else {
     print(ctx);
     for (const l of summaryTable(r)) print(ctx, l);
     const bad = r.components.filter((c) => c.state !== "ready" && c.state !== "unchanged");
+    const sel =
+      r.selection === undefined
+        ? ""
+        : `; ${r.selection.selected} of ${r.selection.total} components selected, the others left as they are`;
     print(ctx);
     print(
       ctx,
-      r.ok
+      (r.ok
         ? `all ${r.components.length} components ready`
-        : `${bad.length} of ${r.components.length} components not ready`,
+        : `${bad.length} of ${r.components.length} components not ready`) + sel,
     );
   }
   return r.ok ? 0 : 1;

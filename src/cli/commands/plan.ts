@@ -2,20 +2,25 @@
  * `23ke plan`: what an apply would do, before it does anything. Without a cluster: the ordered
  * graph of components. With one (`--kubeconfig`): per component install, upgrade or unchanged,
  * with a diff of its merged values against the deployed release (secrets masked), and the
- * components that would be uninstalled. Nothing is written.
+ * components that would be uninstalled. Nothing is written. `--only`/`--skip` plan what `apply`
+ * with the same flags would do (src/landscape/plan-selection.ts).
  */
 import { print, type CliContext } from "../context.js";
+import { selectionOf } from "./apply.js";
 import { clusterNamed, connectLandscape, type LandscapeOptions } from "../landscape.js";
 
 export interface PlanOptions extends LandscapeOptions {
   output: "text" | "json" | "yaml";
+  only?: string[];
+  skip?: string[];
 }
 
 export async function planCommand(ctx: CliContext, o: PlanOptions): Promise<number> {
   const landscape = await connectLandscape(ctx, o, { offline: !clusterNamed(o, ctx.env) });
   let plan;
   try {
-    plan = await landscape.plan(ctx.signal);
+    const selection = selectionOf(o);
+    plan = await landscape.plan(ctx.signal, selection === undefined ? {} : { selection });
   } finally {
     landscape.close();
   }
@@ -25,6 +30,7 @@ export async function planCommand(ctx: CliContext, o: PlanOptions): Promise<numb
       catalog: plan.catalog,
       ...(plan.takeover === undefined ? {} : { takeover: plan.takeover }),
       components: planned,
+      ...(plan.selection === undefined ? {} : { selection: plan.selection }),
     };
     if (o.output === "json") print(ctx, JSON.stringify(doc, null, 2));
     else ctx.stdout.write((await import("yaml")).stringify(doc));
@@ -32,7 +38,7 @@ export async function planCommand(ctx: CliContext, o: PlanOptions): Promise<numb
   }
   print(
     ctx,
-    `release catalog ${plan.catalog}: ${planned.length} components${!plan.withCluster ? " (no cluster: order only)" : ""}`,
+    `release catalog ${plan.catalog}: ${plan.selection === undefined ? `${planned.length} components` : `${plan.selection.selected} of ${plan.selection.total} components selected`}${!plan.withCluster ? " (no cluster: order only)" : ""}`,
   );
   print(ctx);
   if (plan.takeover !== undefined) {

@@ -9,6 +9,7 @@ import type { KubeObject } from "../../kube/client.js";
 import { executeGraph, type Task, type TaskResult } from "../../stages/executor.js";
 import { ComponentState } from "../../status/component-state.js";
 import { outcomeOf } from "../../status/outcomes.js";
+import type { ComponentSelection } from "../component-selection.js";
 import { componentTasks, type ComponentTaskOptions } from "./component-tasks.js";
 import { GardenContentTask } from "./garden-content-task.js";
 import type { LoadedLandscape } from "./load-step.js";
@@ -33,13 +34,22 @@ export async function runApplyStep(
   o: ApplyStepOptions,
   landscape: LoadedLandscape,
   secrets: SecretsCache,
+  selection?: ComponentSelection,
 ): Promise<void> {
-  const tasks: Task[] = componentTasks(ctx, o, landscape, secrets);
+  let tasks: Task[] = componentTasks(ctx, o, landscape, secrets);
   const gardenContent =
     o.virtualManifests === undefined
       ? undefined
       : new GardenContentTask(ctx, o.virtual, o.virtualManifests, landscape);
   if (gardenContent !== undefined) tasks.push(gardenContent);
+  if (selection !== undefined) {
+    // Only what is selected and not blocked runs, after its selected dependencies.
+    tasks = tasks.flatMap((t) => {
+      const deps = selection.apply.get(t.name);
+      return deps === undefined ? [] : [{ name: t.name, dependsOn: deps, run: (s) => t.run(s) }];
+    });
+    for (const [name, message] of selection.blocked) ctx.progress(name, ComponentState.blocked, message);
+  }
   const results = await executeGraph(tasks, {
     concurrency: o.concurrency ?? 4,
     signal: o.signal,
@@ -49,5 +59,5 @@ export async function runApplyStep(
       ctx.progress(r.name, f.state, f.message, durationOf(r).durationMs);
     },
   });
-  await recordOutcomes(ctx, landscape, results, gardenContent);
+  await recordOutcomes(ctx, landscape, results, gardenContent, selection);
 }

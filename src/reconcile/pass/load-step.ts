@@ -5,9 +5,15 @@
  */
 import type { Catalog } from "../../catalog/catalog-schema.js";
 import type { ComponentRecord } from "../../status/component-state.js";
+import {
+  selectionOfCatalog,
+  type ComponentSelection,
+  type SelectionRequest,
+} from "../component-selection.js";
 import { optionalFacts } from "../component-values.js";
 import { releaseUnits, type ReleaseUnit } from "../release-units.js";
 import type { ConfigurationFacts } from "./configuration-step.js";
+import { MANIFESTS_COMPONENT } from "../virtual-manifests.js";
 import type { PassContext } from "./pass-context.js";
 import type { SecretsCache } from "./secrets-cache.js";
 
@@ -31,4 +37,27 @@ export async function loadLandscape(
   });
   const previous = await ctx.store.readAll();
   return { units, previous };
+}
+
+/**
+ * What `apply --only`/`--skip` selects of the loaded landscape (../component-selection.ts): the
+ * release units and, when the configuration repository has them, the garden-content manifests.
+ */
+export function selectionOf(
+  landscape: LoadedLandscape,
+  catalog: Catalog,
+  request: SelectionRequest,
+  withManifests: boolean,
+): ComponentSelection {
+  const manifests = {
+    name: MANIFESTS_COMPONENT,
+    dependsOn: landscape.units.some((u) => u.name === "garden-content") ? ["garden-content"] : [],
+  };
+  return selectionOfCatalog(
+    catalog,
+    landscape.units,
+    withManifests ? [manifests] : [],
+    landscape.previous,
+    request,
+  );
 }

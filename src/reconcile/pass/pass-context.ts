@@ -33,6 +33,8 @@ export interface PassResult {
   uninstalled: string[];
   /** Status records, conditions or Events that could not be written (the pass went on). */
   statusErrors: string[];
+  /** With `apply --only`/`--skip`: how many components were selected of how many there are. */
+  selection?: { selected: number; total: number };
 }
 
 export interface PassContextOptions {

@@ -16,18 +16,20 @@ const STATUS_PROGRESS = "23ke-status";
 
 /**
  * `records` gives the component records as they were before the pass: they decide, for a
- * component the last summary does not know, whether its state changed.
+ * component the last summary does not know, whether its state changed. A `partial` pass (`apply
+ * --only`) keeps what the last summary said of the components it did not deal with.
  */
 export async function summarize(
   ctx: PassContext,
   ok: boolean,
   uninstalled: string[],
   records: () => Promise<ReadonlyMap<string, ComponentRecord>>,
+  partial = false,
 ): Promise<PassResult> {
   try {
     const before = await ctx.store.readSummary();
     const recorded = await records();
-    const summary = passSummary(ctx.outcomes, before, stageNames, ctx.now());
+    const summary = passSummary(ctx.outcomes, before, stageNames, ctx.now(), { partial });
     const uid = await ctx.store.writeSummary(summary);
     const changes = eventsOfPass(ctx.outcomes, uninstalled, { summary: before, records: recorded }, summary);
     for (const e of changes) await ctx.store.event(eventObject(e, ctx.namespace, ctx.now(), uid));
