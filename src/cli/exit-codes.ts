@@ -3,6 +3,8 @@ export const ExitCode = {
   ok: 0,
   /** The command ran and found a problem (invalid config, a component not Ready). */
   failed: 1,
+  /** `23ke diff`: an apply would change something (as `kubectl diff`); its errors exit with `error`. */
+  changes: 1,
   /** Wrong use: unknown command or flag, missing argument. */
   usage: 2,
   /** Could not do the work: cluster unreachable, helm missing, unexpected error. */

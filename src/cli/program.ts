@@ -16,6 +16,7 @@ import { GRAPH_FORMATS, graphCommand, type GraphOptions } from "./commands/graph
 import { treeCommand, type TreeOptions } from "./commands/tree.js";
 import { applyCommand, type ApplyOptions } from "./commands/apply.js";
 import { planCommand, type PlanOptions } from "./commands/plan.js";
+import { diffCommand, type DiffOptions } from "./commands/diff.js";
 import { runCommand, type RunOptions } from "./commands/run.js";
 import { uninstallCommand, type UninstallOptions } from "./commands/uninstall.js";
 import { doctorCommand, type DoctorOptions } from "./commands/doctor.js";
@@ -121,7 +122,12 @@ function positiveInt(value: string): number {
   return n;
 }
 
-export function buildProgram(ctx: CliContext, setExit: (code: number) => void): Command {
+export function buildProgram(
+  ctx: CliContext,
+  setExit: (code: number) => void,
+  /** Told that the command's exit code 1 means "changes" (diff): its failures exit with 3. */
+  detailedExit: () => void = () => undefined,
+): Command {
   const program = new Command("23ke")
     .description("Install and keep converged a Gardener landscape on one Kubernetes cluster, the 23KE way.")
     .version(toolVersion(), "-V, --tool-version", "print the tool version only")
@@ -307,6 +313,7 @@ Examples:
     ),
   )
     .addOption(outputOption(["text", "json", "yaml"], "how to print the plan"))
+    .option("--diff", "under each component, the per-object diffs of '23ke diff' (needs a cluster)")
     .addHelpText(
       "after",
       `
@@ -323,6 +330,38 @@ Examples:
   23ke plan -f 23ke-config.yaml --values-dir ./landscape --kubeconfig ~/.kube/garden`,
     )
     .action(async (o: PlanOptions) => setExit(await planCommand(ctx, o)));
+  landscapeCommand(
+    program
+      .command("diff")
+      .description(
+        "show what an apply would change, object by object: a unified diff per Kubernetes object against the live one (server-side apply in dry-run), created and deleted objects; Secret data masked",
+      )
+      .argument("[component...]", "only these components (default: every one)"),
+  )
+    .addOption(outputOption(["text", "json"], "how to print the diff"))
+    .addHelpText(
+      "after",
+      `
+Each component that an apply would install, upgrade or uninstall (the same decision as plan: chart
+and merged values against the last apply) is rendered by helm as the upgrade would
+(helm upgrade --dry-run=server, the same values and post-renderers), each object is applied in
+dry-run (server-side apply, dryRun=All, under helm's field manager) and compared with the live
+object; managedFields, resourceVersion, generation, uid, creationTimestamp and status are left
+out. Objects of the deployed release that the new manifest lacks would be deleted. Secret values
+are never shown: "<masked, changed>" marks one that would change. Nothing is written. Colours only
+on a terminal. Helm hooks are not shown.
+
+Exit codes (as kubectl diff and helmfile diff --detailed-exitcode): 0 nothing would change, 1 an
+apply would change something, 2 wrong use, 3 the diff failed (anything above 1 is a failure).
+
+Examples:
+  23ke diff --kubeconfig ~/.kube/garden --values-dir ./landscape
+  23ke diff identity etcd --kubeconfig ~/.kube/garden -o json`,
+    )
+    .action(async (components: string[], o: DiffOptions) => {
+      detailedExit();
+      setExit(await diffCommand(ctx, components, o));
+    });
   selectionOptions(
     landscapeCommand(
       program
@@ -560,9 +599,16 @@ Examples:
 /** Runs the CLI with `argv` (without node and script); returns the exit code. */
 export async function runCli(argv: string[], ctx: CliContext): Promise<number> {
   let code: number = ExitCode.ok;
-  const program = buildProgram(ctx, (c) => {
-    code = c;
-  });
+  let failedIsError = false;
+  const program = buildProgram(
+    ctx,
+    (c) => {
+      code = c;
+    },
+    () => {
+      failedIsError = true;
+    },
+  );
   try {
     if (argv.length === 0) {
       program.outputHelp();
@@ -571,7 +617,8 @@ export async function runCli(argv: string[], ctx: CliContext): Promise<number> {
     await program.parseAsync(argv, { from: "user" });
     return code;
   } catch (e) {
-    return reportError(ctx, e);
+    const c = reportError(ctx, e);
+    return failedIsError && c === ExitCode.failed ? ExitCode.error : c;
   }
 }
 

@@ -337,6 +337,48 @@ export class HelmDriver {
     }
   }
 
+  /**
+   * The manifest an upgrade (or install) would apply, rendered by `helm upgrade --install
+   * --dry-run=server`: with the cluster's capabilities and `lookup`, the same values file and
+   * post-renderers as `upgradeInstall`. Nothing is changed. Hooks are not part of it.
+   */
+  async dryRunUpgrade(req: UpgradeRequest): Promise<string> {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "23ke-values-"));
+    let post: PostRenderSetup | undefined;
+    try {
+      const valuesFile = path.join(dir, "values.yaml");
+      writeFileSync(valuesFile, valuesFileText(req.values), { mode: 0o600 });
+      post = this.postRender(dir, req.postRender);
+      const out = await this.run(
+        [
+          "upgrade",
+          "--install",
+          req.release,
+          req.chart,
+          ...HelmDriver.target(req),
+          "--dry-run=server",
+          "--values",
+          valuesFile,
+          "--output",
+          "json",
+          ...post.args,
+        ],
+        req.timeoutMs,
+        req.signal,
+        post.env,
+      );
+      // The output holds the release, values included: parse it, never log it.
+      return (JSON.parse(out.stdout) as { manifest?: string }).manifest ?? "";
+    } catch (e) {
+      throw new HelmError(
+        `helm upgrade --dry-run=server of ${req.namespace}/${req.release} failed: ${withPostRenderFailure(e, post)}`,
+        { reason: Reason.RenderFailed, object: req.release, cause: e },
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
   /** Renders a chart locally (for plan), without a cluster. */
   async template(
     req: Omit<UpgradeRequest, "kubeconfig" | "timeoutMs"> & { timeoutMs?: number },

@@ -47,7 +47,9 @@ import {
   type ConfigRepositorySettings,
 } from "./config-repository.js";
 import { doctorLandscape, type DoctorReport, type DoctorRequest } from "./doctor.js";
-import { planLandscape, type LandscapePlan } from "./plan.js";
+import { planInDetail, planLandscape, type LandscapePlan } from "./plan.js";
+import { diffLandscape, sensitiveStrings } from "./diff.js";
+import type { LandscapeDiff } from "../diff/diff-report.js";
 import { selectPlan } from "./plan-selection.js";
 import { componentTree, type ComponentTree } from "./component-tree.js";
 import { landscapeGraph, type LandscapeGraph } from "../graph/landscape-graph.js";
@@ -318,6 +320,51 @@ export class Landscape {
         ...(opts.orderOnly === true ? { orderOnly: true } : {}),
         signal,
       });
+    } finally {
+      virtual.close();
+    }
+  }
+
+  /**
+   * What an apply would change, object by object (src/landscape/diff.ts): the plan, then each
+   * component to install or upgrade rendered by helm and applied in dry-run, compared with the
+   * live objects. Nothing is written. `components`: only these.
+   */
+  async diff(
+    signal: AbortSignal,
+    opts: { components?: readonly string[] } = {},
+  ): Promise<{ plan: LandscapePlan; diff: LandscapeDiff }> {
+    const access = this.cluster();
+    const repo = await this.repository?.read(signal);
+    const layers = this.configLayersOrUndefined();
+    // A short wait: diff asks whether the virtual garden answers, it does not wait for it.
+    const virtual = this.virtualGarden(access.client, 5_000);
+    try {
+      const detailed = await planInDetail({
+        catalog: this.chosen,
+        systemNamespace: this.settings.systemNamespace,
+        configLayers: layers,
+        repositoryValues: repo?.values,
+        cluster: {
+          client: access.client,
+          kubeconfig: access.kubeconfig,
+          helm: () => this.helm(),
+          charts: this.charts,
+          virtual,
+        },
+        signal,
+      });
+      const diff = await diffLandscape({
+        detailed,
+        helm: this.helm(),
+        base: access.client,
+        virtual,
+        ...(opts.components === undefined ? {} : { only: opts.components }),
+        sensitive: await sensitiveStrings(access.client, this.settings.systemNamespace, layers),
+        helmTimeoutMs: this.settings.helmTimeoutMs ?? 300_000,
+        signal,
+      });
+      return { plan: detailed.plan, diff };
     } finally {
       virtual.close();
     }

@@ -28,6 +28,7 @@ import {
   valuesOfSecret,
   type SecretData,
 } from "../reconcile/component-values.js";
+import type { PostRenderPatch } from "../helm/post-render-patches.js";
 import { resolvePostRenderers } from "../reconcile/post-renderers.js";
 import { releaseUnits, type ReleaseUnit } from "../reconcile/release-units.js";
 import { StatusStore } from "../reconcile/status-store.js";
@@ -59,6 +60,30 @@ export interface LandscapePlan {
   takeover?: string[];
   /** With `--only`/`--skip`: how many components are selected of how many there are. */
   selection?: { selected: number; total: number };
+}
+
+/**
+ * What an apply would give helm for a component it would install or upgrade: the input of
+ * `23ke diff`, which renders it. Holds merged values (secrets among them): never print it.
+ */
+export interface PlannedRelease {
+  unit: ReleaseUnit;
+  values: Record<string, unknown>;
+  postRender: PostRenderPatch[];
+  /** The fetched chart (archive or directory). */
+  chartPath: string;
+  /** The target cluster, and the kubeconfig helm reaches it with. */
+  client: KubeClient;
+  kubeconfig: string;
+}
+
+/** The plan, with what the apply would give helm and the records of what it would uninstall. */
+export interface DetailedPlan {
+  plan: LandscapePlan;
+  /** The release units, in the plan's order. */
+  units: ReleaseUnit[];
+  releases: PlannedRelease[];
+  removed: ComponentRecord[];
 }
 
 export interface PlanInputs {
@@ -127,6 +152,11 @@ function maskForDiff(
 }
 
 export async function planLandscape(p: PlanInputs): Promise<LandscapePlan> {
+  return (await planInDetail(p)).plan;
+}
+
+/** The plan, and for each component to install or upgrade what helm would be given. */
+export async function planInDetail(p: PlanInputs): Promise<DetailedPlan> {
   const { catalog, signal } = p;
   const ns = p.systemNamespace;
   const layers = p.configLayers;
@@ -187,6 +217,8 @@ export async function planLandscape(p: PlanInputs): Promise<LandscapePlan> {
     dependsOn: u.dependsOn,
   }));
 
+  const releases: PlannedRelease[] = [];
+  const removed: ComponentRecord[] = [];
   const takeover =
     base === undefined || p.orderOnly === true ? undefined : await planFluxTakeover(base.client, ns, catalog);
   if (base !== undefined && p.orderOnly !== true) {
@@ -226,6 +258,7 @@ export async function planLandscape(p: PlanInputs): Promise<LandscapePlan> {
         }
         if (step.action === "unchanged") continue;
         let kubeconfig = base.kubeconfig;
+        let client = base.client;
         if (u.target === "virtual") {
           const v = await virtual.ready(signal, () => undefined).catch(() => undefined);
           if (v === undefined) {
@@ -233,7 +266,16 @@ export async function planLandscape(p: PlanInputs): Promise<LandscapePlan> {
             continue;
           }
           kubeconfig = v.kubeconfig;
+          client = v.client;
         }
+        releases.push({
+          unit: u,
+          values: merged.values,
+          postRender,
+          chartPath: chart.path,
+          client,
+          kubeconfig,
+        });
         const current = await base.helm().values({ release: u.release, namespace: u.namespace, kubeconfig });
         step.diff = valuesDiff(
           current === undefined ? {} : maskSecrets(current),
@@ -245,6 +287,7 @@ export async function planLandscape(p: PlanInputs): Promise<LandscapePlan> {
     for (const [name, rec] of records) {
       if (name === CONFIGURATION || name === MANIFESTS_COMPONENT || units.some((u) => u.name === name))
         continue;
+      removed.push(rec);
       planned.push({
         name,
         stage: rec.stage,
@@ -258,9 +301,14 @@ export async function planLandscape(p: PlanInputs): Promise<LandscapePlan> {
   }
 
   return {
-    catalog: catalog.version,
-    withCluster: base !== undefined && p.orderOnly !== true,
-    components: planned,
-    ...(takeover === undefined ? {} : { takeover: takeover.lines }),
+    plan: {
+      catalog: catalog.version,
+      withCluster: base !== undefined && p.orderOnly !== true,
+      components: planned,
+      ...(takeover === undefined ? {} : { takeover: takeover.lines }),
+    },
+    units: ordered,
+    releases,
+    removed,
   };
 }

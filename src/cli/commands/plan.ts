@@ -5,6 +5,9 @@
  * components that would be uninstalled. Nothing is written. `--only`/`--skip` plan what `apply`
  * with the same flags would do (src/landscape/plan-selection.ts).
  */
+import { objectDiffLines } from "../../diff/diff-report.js";
+import type { ObjectDiff } from "../../diff/object-diff.js";
+import { UsageError } from "../../errors/errors.js";
 import { print, type CliContext } from "../context.js";
 import { selectionOf } from "./apply.js";
 import { clusterNamed, connectLandscape, type LandscapeOptions } from "../landscape.js";
@@ -13,18 +16,30 @@ export interface PlanOptions extends LandscapeOptions {
   output: "text" | "json" | "yaml";
   only?: string[];
   skip?: string[];
+  /** Under each component, the per-object diffs of `23ke diff`. */
+  diff?: boolean;
 }
 
 export async function planCommand(ctx: CliContext, o: PlanOptions): Promise<number> {
   const landscape = await connectLandscape(ctx, o, { offline: !clusterNamed(o, ctx.env) });
   let plan;
+  let objects: Map<string, ObjectDiff[]> | undefined;
   try {
     const selection = selectionOf(o);
-    plan = await landscape.plan(ctx.signal, selection === undefined ? {} : { selection });
+    if (o.diff === true) {
+      if (!clusterNamed(o, ctx.env))
+        throw new UsageError("plan --diff compares with the cluster: name it with --kubeconfig");
+      const r = await landscape.diff(ctx.signal);
+      plan = r.plan;
+      objects = new Map(r.diff.components.map((c) => [c.name, c.objects]));
+    } else plan = await landscape.plan(ctx.signal, selection === undefined ? {} : { selection });
   } finally {
     landscape.close();
   }
-  const planned = plan.components;
+  const planned = plan.components.map((c) => {
+    const changed = objects?.get(c.name);
+    return changed === undefined ? c : { ...c, objects: changed };
+  });
   if (o.output === "json" || o.output === "yaml") {
     const doc = {
       catalog: plan.catalog,
@@ -55,6 +70,7 @@ export async function planCommand(ctx: CliContext, o: PlanOptions): Promise<numb
     );
     if (p.reason !== undefined) print(ctx, `       ${p.reason}`);
     for (const d of p.diff ?? []) print(ctx, `       ${d}`);
+    if ("objects" in p) for (const l of objectDiffLines(p.objects, ctx.isTTY)) print(ctx, `       ${l}`);
   });
   return 0;
 }

@@ -14,8 +14,8 @@ import {
   DEFAULT_SYSTEM_NAMESPACE,
   offlineClusterFacts,
   resolveConfig,
-  type ResolvedConfig,
 } from "../../config/index.js";
+import { credentialStrings } from "../../config/config-credentials.js";
 import { closest } from "../../config/suggest.js";
 import { UsageError } from "../../errors/errors.js";
 import { offlineUnits, placeholderGeneratedSecrets, renderOffline } from "../../reconcile/offline-render.js";
@@ -87,7 +87,7 @@ export async function templateCommand(
     components.length === 0 ? undefined : new Set(components),
   );
 
-  const sensitive = o.showSecrets === true ? [] : sensitiveStrings(config);
+  const sensitive = o.showSecrets === true ? [] : credentialStrings(config);
   for (const note of cluster.notes) printErr(ctx, `note: ${note}`);
   if (o.outputDir !== undefined) mkdirSync(o.outputDir, { recursive: true });
   for (const r of rendered) {
@@ -108,30 +108,6 @@ export async function templateCommand(
     printErr(ctx, `${rendered.length} component(s) rendered into ${o.outputDir}`);
   if (o.showSecrets !== true) printErr(ctx, "secret values are masked; --show-secrets shows them");
   return ExitCode.ok;
-}
-
-/** The config's credentials as they may appear in a manifest: base64 as given, and decoded. */
-function sensitiveStrings(c: ResolvedConfig): string[] {
-  const creds = [
-    c.dns.global.credentials,
-    ...c.dns.defaultDomains.map((d) => d.credentials),
-    c.dns.internalDomain.credentials,
-    ...(c.backups.enabled ? [c.backups.credentials] : []),
-  ];
-  const out = new Set<string>();
-  for (const m of creds) {
-    for (const v of Object.values(m)) {
-      out.add(v);
-      const decoded = Buffer.from(v, "base64").toString("utf8");
-      if (decoded.length >= 4) {
-        out.add(decoded);
-        // Charts may encode the decoded value again, or quote it in JSON.
-        out.add(JSON.stringify(decoded).slice(1, -1));
-      }
-    }
-  }
-  // Longest first, so that a value containing another is replaced whole.
-  return [...out].filter((s) => s.length >= 4).sort((a, b) => b.length - a.length);
 }
 
 /** Masks the data of Secret objects and every sensitive string anywhere else. */

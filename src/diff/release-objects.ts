@@ -1,0 +1,55 @@
+/**
+ * The objects of a rendered manifest, and which objects of the release as deployed the new
+ * manifest no longer has (helm deletes them on upgrade, unless they are kept by
+ * `helm.sh/resource-policy: keep`). Objects are matched by group, kind, namespace and name, so a
+ * new API version of the same object is the same object. Pure.
+ */
+import { parseAllDocuments } from "yaml";
+import type { KubeObject } from "../kube/client.js";
+import { objectKey, type ObjectIdentity } from "./object-normalise.js";
+
+/** Helm leaves an object with this annotation in place when the release stops rendering it. */
+export const HELM_RESOURCE_POLICY = "helm.sh/resource-policy";
+
+/** Every document of a multi-document manifest that is an object (apiVersion, kind, name). */
+export function manifestDocuments(manifest: string): KubeObject[] {
+  const out: KubeObject[] = [];
+  for (const doc of parseAllDocuments(manifest)) {
+    const o: unknown = doc.toJS();
+    if (o === null || typeof o !== "object" || Array.isArray(o)) continue;
+    const { apiVersion, kind, metadata } = o as Partial<KubeObject>;
+    if (typeof apiVersion !== "string" || typeof kind !== "string") continue;
+    if (metadata === null || typeof metadata !== "object" || typeof metadata.name !== "string") continue;
+    out.push(o as KubeObject);
+  }
+  return out;
+}
+
+/** The identity of an object as its manifest names it. */
+export function identityOf(o: KubeObject): ObjectIdentity {
+  return {
+    apiVersion: o.apiVersion,
+    kind: o.kind,
+    name: o.metadata.name,
+    ...(typeof o.metadata.namespace === "string" ? { namespace: o.metadata.namespace } : {}),
+  };
+}
+
+/**
+ * The objects of `previous` (the deployed release) that `next` (the new manifest) does not have.
+ * Both as their manifests name them: an object without a namespace is in `releaseNamespace`.
+ */
+export function removedObjects(
+  previous: readonly ObjectIdentity[],
+  next: readonly ObjectIdentity[],
+  releaseNamespace: string,
+): ObjectIdentity[] {
+  const kept = new Set(next.map((o) => objectKey(o, releaseNamespace)));
+  const seen = new Set<string>();
+  return previous.filter((o) => {
+    const k = objectKey(o, releaseNamespace);
+    if (kept.has(k) || seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
