@@ -9,6 +9,7 @@ import { stringify } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { projectRoot, type Environment } from "../../tools/devenv/src/environment.js";
 import { latestCatalogVersion, loadCatalog } from "../../src/catalog/load-catalog.js";
+import { StatusStore } from "../../src/reconcile/status-store.js";
 import { clusterArgs, startLandscapeEnv, type LandscapeEnv } from "../support/landscape-env.js";
 
 let env: Environment;
@@ -305,5 +306,146 @@ describe("23ke graph and tree against the installed landscape", () => {
     const unknown = await cli(["tree", "etdc", ...kubeconfig()]);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/unknown component 'etdc' \(did you mean 'etcd'\?\).*kube-apiserver/);
+  });
+});
+
+// On the landscape the tests above installed (catalog 1.86, provider-aws enabled).
+describe("23ke apply --only and --skip", () => {
+  const status = async (): Promise<Map<string, { revision: number | null; state: string }>> => {
+    const s = JSON.parse(
+      (await cli(["status", "--kubeconfig", env.base.kubeconfigPath, "--output", "json"])).stdout,
+    ) as { components: { component: string; revision: number | null; state: string }[] };
+    return new Map(s.components.map((c) => [c.component, { revision: c.revision, state: c.state }]));
+  };
+  const revisionsBut = (
+    s: Map<string, { revision: number | null }>,
+    name: string,
+  ): [string, number | null][] => [...s].filter(([n]) => n !== name).map(([n, c]) => [n, c.revision]);
+  const apply = (dir: string, ...more: string[]): ReturnType<typeof cli> =>
+    cli(["apply", "-f", config, ...CHART_BASED, "--values-dir", dir, ...clusterArgs(landscape), ...more]);
+  const repo = (replicas: number): string =>
+    repoDir(`repo-only-${replicas}`, {
+      "extensions-values": { "provider-aws": { enabled: true } },
+      "identity-values": { replicaCount: replicas },
+    });
+
+  it("refuses unknown names with a guess and the components of the landscape (exit 2)", async () => {
+    const r = await apply(repo(1), "--only", "identiy,provider-aw", "--only", "velero");
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--only identiy: unknown component \(did you mean 'identity'\?\)/);
+    expect(r.stderr).toMatch(/--only provider-aw: unknown component \(did you mean 'provider-aws'\?\)/);
+    expect(r.stderr).toMatch(/--only velero: the component is not part of this landscape/);
+    expect(r.stderr).toMatch(/the components of this landscape: configuration, .*\betcd\b.*provider-aws/);
+  });
+
+  it("--only applies that component alone: its values change, every other revision stays", async () => {
+    const before = await status();
+    const dir = repo(3);
+    const plan = await cli([
+      "plan",
+      "-f",
+      config,
+      ...CHART_BASED,
+      "--values-dir",
+      dir,
+      ...clusterArgs(landscape),
+      "--only",
+      "identity",
+      "-o",
+      "json",
+    ]);
+    expect(plan.code).toBe(0);
+    const p = JSON.parse(plan.stdout) as {
+      components: { name: string; action: string }[];
+      selection: { selected: number; total: number };
+    };
+    expect(p.components.map((c) => [c.name, c.action])).toEqual([["identity", "upgrade"]]);
+    expect(p.selection.selected).toBe(1);
+
+    const r = await apply(dir, "--only", "identity", "-o", "json");
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as {
+      ok: boolean;
+      components: { name: string; state: string }[];
+      selection: { selected: number; total: number };
+    };
+    expect(out.components.map((c) => [c.name, c.state])).toEqual([
+      ["configuration", "ready"],
+      ["identity", "ready"],
+    ]);
+    // of every component recorded: the release units and the garden-content manifests
+    expect(out.selection).toEqual({ selected: 1, total: before.size });
+    const after = await status();
+    expect(after.get("identity")?.revision).toBe((before.get("identity")?.revision ?? 0) + 1);
+    expect(revisionsBut(after, "identity")).toEqual(revisionsBut(before, "identity"));
+    // the text summary says how many were selected
+    const again = await apply(dir, "--only", "identity");
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(
+      /^all 2 components ready; 1 of \d+ components selected, the others left as they are$/m,
+    );
+  });
+
+  it("--skip leaves that component as it is, even when its values changed", async () => {
+    const before = await status();
+    const r = await apply(repo(2), "--skip", "identity");
+    expect(r.code).toBe(0);
+    expect(r.stdout).not.toMatch(/^(\S+ )?identity /m);
+    const after = await status();
+    expect(after.get("identity")?.revision).toBe(before.get("identity")?.revision);
+    expect(revisionsBut(after, "identity")).toEqual(revisionsBut(before, "identity"));
+  });
+
+  it("--only a component whose dependency is not Ready: blocked, the dependency named, nothing applied", async () => {
+    const store = new StatusStore(env.base.client, "23ke-system");
+    const identity = (await store.readAll()).get("identity");
+    if (identity === undefined) throw new Error("identity has no record");
+    await store.write({
+      ...identity,
+      ready: false,
+      state: "failed",
+      reason: "Failed",
+      message: "made to fail by the test",
+    });
+    const before = await status();
+    const dir = repo(2);
+    const plan = await cli([
+      "plan",
+      "-f",
+      config,
+      ...CHART_BASED,
+      "--values-dir",
+      dir,
+      ...clusterArgs(landscape),
+      "--only",
+      "kube-apiserver",
+      "-o",
+      "json",
+    ]);
+    const p = JSON.parse(plan.stdout) as { components: { name: string; action: string; reason: string }[] };
+    expect(p.components).toEqual([
+      expect.objectContaining({
+        name: "kube-apiserver",
+        action: "blocked",
+        reason:
+          "dependency identity is not ready (failed: made to fail by the test); apply it too or drop --only",
+      }),
+    ]);
+
+    const r = await apply(dir, "--only", "kube-apiserver");
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(
+      /^kube-apiserver +gardener +base +blocked +dependency identity is not ready \(failed: made to fail by the test\); apply it too or drop --only$/m,
+    );
+    const after = await status();
+    expect(after.get("kube-apiserver")).toEqual({ ...before.get("kube-apiserver"), state: "blocked" });
+    expect(after.get("identity")).toEqual(before.get("identity"));
+
+    // Selected together, the dependency is applied first and the landscape is Ready again.
+    const both = await apply(dir, "--only", "identity,kube-apiserver");
+    expect(both.code).toBe(0);
+    const fixed = await status();
+    expect(fixed.get("identity")?.state).toBe("ready");
+    expect(fixed.get("kube-apiserver")?.revision).toBe(before.get("kube-apiserver")?.revision);
   });
 });
