@@ -5,9 +5,10 @@
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { LineCounter, parseDocument, isMap, isSeq, type Node } from "yaml";
+import { LineCounter, isMap, isSeq, type Node } from "yaml";
 import { ValidationError, type Problem } from "../errors/errors.js";
 import { checkGraph } from "../stages/graph.js";
+import { MaxYamlBytes, parseYamlDocument, yamlToJS, type YamlLimitProblem } from "../util/yaml-limits.js";
 import { catalogSchema, type Catalog } from "./catalog-schema.js";
 
 export const catalogDir = path.join(
@@ -69,7 +70,15 @@ export function loadCatalog(versionOrFile: string, dir = catalogDir): Catalog {
 
 export function parseCatalog(text: string, file: string): Catalog {
   const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false });
+  const limit = (p: YamlLimitProblem): ValidationError =>
+    new ValidationError(
+      "release catalog",
+      [{ path: "", message: p.message, file, line: p.line ?? 1, column: p.column ?? 1 }],
+      file,
+    );
+  const parsedText = parseYamlDocument(text, MaxYamlBytes.config, { lineCounter: lc });
+  if (!parsedText.ok) throw limit(parsedText.problem);
+  const doc = parsedText.document;
   if (doc.errors.length > 0) {
     throw new ValidationError(
       "release catalog",
@@ -95,7 +104,9 @@ export function parseCatalog(text: string, file: string): Catalog {
     const range = (node as Node | undefined)?.range;
     return range === undefined || range === null ? undefined : lc.linePos(range[0]).line;
   };
-  const parsed = catalogSchema.safeParse(doc.toJS());
+  const js = yamlToJS(doc, lc);
+  if (!js.ok) throw limit(js.problem);
+  const parsed = catalogSchema.safeParse(js.value);
   if (!parsed.success) {
     const problems: Problem[] = parsed.error.issues.map((i) => {
       const line = lineOf(i.path as (string | number)[]);

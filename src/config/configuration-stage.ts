@@ -9,9 +9,10 @@
  * The client is passed in; this module never builds one (only src/kube talks to an apiserver).
  */
 import { Reason } from "../status/reasons.js";
-import { parse, stringify } from "yaml";
+import { stringify } from "yaml";
 import { TerminalError, ValidationError, type Problem } from "../errors/errors.js";
 import type { KubeClient, KubeObject } from "../kube/client.js";
+import { MaxYamlBytes, parseYaml } from "../util/yaml-limits.js";
 import { parseValuesDocument } from "../values/values-document.js";
 import { discoverClusterFacts, type ClusterFacts } from "./cluster-facts.js";
 import { BASE_VALUES_COMPONENTS, fanOut, renderBaseValues, type BaseValuesDocument } from "./base-values.js";
@@ -164,7 +165,7 @@ export async function ensureGeneratedSecrets(
     if (raw !== undefined) {
       let parsed: unknown;
       try {
-        parsed = parse(Buffer.from(raw, "base64").toString("utf8"));
+        parsed = parseYaml(Buffer.from(raw, "base64").toString("utf8"), MaxYamlBytes.config);
       } catch {
         // Never replace secrets that may be in use: an operator must look at this.
         throw new TerminalError(

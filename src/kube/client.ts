@@ -10,7 +10,9 @@ import { Reason, apiReason } from "../status/reasons.js";
 import https from "node:https";
 import http from "node:http";
 import { KubeConfig } from "@kubernetes/client-node";
+import { readFileSync } from "node:fs";
 import { TerminalError, TransientError, TwentyThreeKeError, type FailureKind } from "../errors/errors.js";
+import { MaxYamlBytes, parseYaml } from "../util/yaml-limits.js";
 
 export interface KubeObject {
   apiVersion: string;
@@ -66,6 +68,31 @@ export interface KubeClientOptions {
   requestTimeoutMs?: number;
 }
 
+/** The first line of an error's message: the kubeconfig loader appends an excerpt of the file. */
+function firstLine(e: unknown): string {
+  const m = e instanceof Error ? e.message : String(e);
+  return m.split("\n")[0] ?? m;
+}
+
+/**
+ * Loads a kubeconfig file within the YAML limits (the loader itself has none for aliases or
+ * depth); problems name the file, never quote it (it may hold a token).
+ */
+export function loadKubeconfigFile(path: string): KubeConfig {
+  const kc = new KubeConfig();
+  try {
+    parseYaml(readFileSync(path, "utf8"), MaxYamlBytes.config);
+    kc.loadFromFile(path);
+  } catch (e) {
+    throw new TerminalError(`cannot read kubeconfig ${path}: ${firstLine(e)}`, {
+      reason: Reason.KubeconfigInvalid,
+      object: path,
+      cause: e,
+    });
+  }
+  return kc;
+}
+
 export class KubeClient {
   private readonly resources = new Map<string, ResourceInfo>();
   private readonly timeoutMs: number;
@@ -80,25 +107,17 @@ export class KubeClient {
   }
 
   static fromFile(path: string, name: string, opts: KubeClientOptions = {}): KubeClient {
-    const kc = new KubeConfig();
-    try {
-      kc.loadFromFile(path);
-    } catch (e) {
-      throw new TerminalError(`cannot read kubeconfig ${path}: ${(e as Error).message}`, {
-        reason: Reason.KubeconfigInvalid,
-        object: path,
-        cause: e,
-      });
-    }
-    return KubeClient.checked(kc, name, path, opts);
+    return KubeClient.checked(loadKubeconfigFile(path), name, path, opts);
   }
 
   static fromString(text: string, name: string, opts: KubeClientOptions = {}): KubeClient {
     const kc = new KubeConfig();
     try {
+      // the YAML limits first: the kubeconfig loader has none for aliases
+      parseYaml(text, MaxYamlBytes.config);
       kc.loadFromString(text);
     } catch (e) {
-      throw new TerminalError(`cannot parse kubeconfig of ${name}: ${(e as Error).message}`, {
+      throw new TerminalError(`cannot parse kubeconfig of ${name}: ${firstLine(e)}`, {
         reason: Reason.KubeconfigInvalid,
         object: name,
         cause: e,
@@ -125,12 +144,24 @@ export class KubeClient {
   }
 
   private static checked(kc: KubeConfig, name: string, where: string, opts: KubeClientOptions): KubeClient {
-    if (kc.getCurrentCluster() === null) {
-      throw new TerminalError(`kubeconfig ${where} names no current cluster`, {
+    const invalid = (message: string): TerminalError =>
+      new TerminalError(`kubeconfig ${where} ${message}`, {
         reason: Reason.KubeconfigInvalid,
         object: where,
       });
-    }
+    const context = kc.getCurrentContext();
+    if (context === "" || context === undefined)
+      throw invalid("has no current-context (set one with `kubectl config use-context`, or pass --context)");
+    const contextObject = kc.getContextObject(context);
+    if (contextObject === null)
+      throw invalid(`has current-context "${context}", but no context of that name`);
+    const cluster = kc.getCurrentCluster();
+    if (cluster === null)
+      throw invalid(
+        `context "${context}" names cluster "${contextObject.cluster}", which is not in the file`,
+      );
+    if (!URL.canParse(cluster.server) || !/^https?:$/.test(new URL(cluster.server).protocol))
+      throw invalid(`cluster "${cluster.name}" has server "${cluster.server}", not an http(s) URL`);
     return new KubeClient(kc, name, opts);
   }
 

@@ -6,13 +6,13 @@
  */
 import path from "node:path";
 import { readFileSync } from "node:fs";
-import { parse } from "yaml";
 import { z } from "zod";
 import { ValidationError } from "../errors/errors.js";
 import { helmOciPuller } from "../helm/helm-pull.js";
 import { BuiltinCharts, type ChartSource } from "../reconcile/chart-source.js";
 import { ChartSource as RepositoryCharts, type RepositoryCredentials } from "../sources/helm/chart-source.js";
 import { parseMirrorSpecs } from "../sources/helm/repository-mirrors.js";
+import { MaxYamlBytes, parseYaml } from "../util/yaml-limits.js";
 
 export interface ChartSourceSettings {
   /** Cache of charts and indexes. */
@@ -42,7 +42,7 @@ const credentialsSchema = z.record(
 export function readRepositoryCredentials(file: string): Record<string, RepositoryCredentials> {
   let raw: unknown;
   try {
-    raw = parse(readFileSync(file, "utf8"));
+    raw = parseYaml(readFileSync(file, "utf8"), MaxYamlBytes.config);
   } catch (e) {
     throw new ValidationError("credentials file", [
       { path: "", message: `cannot read: ${(e as Error).message.split("\n")[0] ?? ""}`, file },

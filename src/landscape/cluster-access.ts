@@ -11,9 +11,8 @@ import os from "node:os";
 import path from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
 import { stringify } from "yaml";
-import { TerminalError, UsageError } from "../errors/errors.js";
-import { KubeClient } from "../kube/client.js";
-import { Reason } from "../status/reasons.js";
+import { UsageError } from "../errors/errors.js";
+import { KubeClient, loadKubeconfigFile } from "../kube/client.js";
 
 export type BaseClusterAccess =
   | {
@@ -51,16 +50,7 @@ export function resolveBaseAccess(access: BaseClusterAccess, env: NodeJS.Process
       close: () => undefined,
     };
   }
-  const kc = new KubeConfig();
-  try {
-    kc.loadFromFile(access.kubeconfig);
-  } catch (e) {
-    throw new TerminalError(`cannot read kubeconfig ${access.kubeconfig}: ${(e as Error).message}`, {
-      reason: Reason.KubeconfigInvalid,
-      object: access.kubeconfig,
-      cause: e,
-    });
-  }
+  const kc = loadKubeconfigFile(access.kubeconfig);
   if (kc.getContextObject(access.context) === null) {
     const known = kc.getContexts().map((c) => c.name);
     throw new UsageError(

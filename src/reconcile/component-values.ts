@@ -4,8 +4,8 @@
  * read once per pass and passed in.
  */
 import { Reason } from "../status/reasons.js";
-import { parse } from "yaml";
 import { TerminalError } from "../errors/errors.js";
+import { MaxYamlBytes, parseYaml } from "../util/yaml-limits.js";
 import { mergeLayers, type MergedValues, type ValuesLayer } from "../values/values-merge.js";
 import type { ExtensionSetting, ReleaseUnit } from "./release-units.js";
 
@@ -43,11 +43,10 @@ export function valuesOfSecret(
   }
   let v: unknown;
   try {
-    v = parse(Buffer.from(b64, "base64").toString("utf8"));
+    v = parseYaml(Buffer.from(b64, "base64").toString("utf8"), MaxYamlBytes.config);
   } catch (e) {
-    const line = (e as { linePos?: { line: number }[] }).linePos?.[0]?.line;
     throw new ValuesMissingError(
-      `Secret ${namespace}/${name} key values.yaml does not parse${line === undefined ? "" : ` (line ${line})`}: ${(e as Error).message.split("\n")[0] ?? ""}`,
+      `Secret ${namespace}/${name} key values.yaml does not parse: ${(e as Error).message.split("\n")[0] ?? ""}`,
       { reason: Reason.ValuesMissing, object: `Secret ${namespace}/${name}`, cause: e },
     );
   }

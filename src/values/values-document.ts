@@ -10,16 +10,9 @@
  * YAML errors are reported with the parser's message and position only, never with the source
  * excerpt: the excerpt could be a line holding a secret.
  */
-import {
-  LineCounter,
-  isMap as isYamlMap,
-  isPair,
-  isScalar,
-  isSeq,
-  parseAllDocuments,
-  type Node as YamlNode,
-} from "yaml";
+import { LineCounter, isMap as isYamlMap, isPair, isScalar, isSeq, type Node as YamlNode } from "yaml";
 import type { Problem } from "../errors/errors.js";
+import { MaxYamlBytes, parseYamlDocuments, yamlToJS, type YamlLimitProblem } from "../util/yaml-limits.js";
 import { formatPath, isMap, type PathSegment, type ValuesPath } from "./values-path.js";
 
 export interface SourcePosition {
@@ -111,7 +104,6 @@ type YamlMapResult =
 
 function parseYamlMap(text: string, source: string | undefined, map: PositionMapper): YamlMapResult {
   const lineCounter = new LineCounter();
-  const docs = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const withSource = (p: SourcePosition): Pick<Problem, "file" | "line" | "column"> => {
     const m = map(p);
     return { ...(source === undefined ? {} : { file: source }), line: m.line, column: m.column };
@@ -120,14 +112,14 @@ function parseYamlMap(text: string, source: string | undefined, map: PositionMap
     const lp = lineCounter.linePos(offset);
     return { line: lp.line, column: lp.col };
   };
-  if (!Array.isArray(docs)) {
-    // parseAllDocuments returns an EmptyStream (not an array) for an empty text
-    return {
-      ok: true,
-      document: { values: {}, positions: new Map(), ...(source === undefined ? {} : { source }) },
-      blockScalars: new Map(),
-    };
-  }
+  const limitProblem = (p: YamlLimitProblem): Problem => ({
+    path: "",
+    message: p.message,
+    ...withSource({ line: p.line ?? 1, column: p.column ?? 1 }),
+  });
+  const parsed = parseYamlDocuments(text, MaxYamlBytes.config, { lineCounter, uniqueKeys: true });
+  if (!parsed.ok) return { ok: false, problems: [limitProblem(parsed.problem)] };
+  const docs = parsed.documents;
   const problems: Problem[] = [];
   for (const d of docs) {
     for (const e of d.errors) {
@@ -157,7 +149,9 @@ function parseYamlMap(text: string, source: string | undefined, map: PositionMap
       blockScalars: new Map(),
     };
   }
-  const js: unknown = doc.toJS({ maxAliasCount: 100 });
+  const converted = yamlToJS(doc, lineCounter);
+  if (!converted.ok) return { ok: false, problems: [limitProblem(converted.problem)] };
+  const js = converted.value;
   if (!isMap(js)) {
     return {
       ok: false,

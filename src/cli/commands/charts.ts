@@ -5,7 +5,6 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { parse } from "yaml";
 import { z } from "zod";
 import { latestCatalogVersion, loadCatalog } from "../../catalog/load-catalog.js";
 import { ValidationError } from "../../errors/errors.js";
@@ -13,6 +12,7 @@ import { findHelm } from "../../helm/helm-binary.js";
 import { readRepositoryCredentials, repositoryCharts } from "../../landscape/chart-sources.js";
 import type { ChartRef } from "../../sources/helm/chart-source.js";
 import { pullCharts } from "../../sources/helm/charts-pull.js";
+import { MaxYamlBytes, YamlInputError, parseYaml } from "../../util/yaml-limits.js";
 import { print, printErr, type CliContext } from "../context.js";
 import { cacheDirOf } from "../landscape.js";
 
@@ -44,7 +44,13 @@ const simpleCatalogSchema = z.object({
 export function catalogCharts(catalog: string | undefined): ChartRef[] {
   const source = catalog ?? latestCatalogVersion();
   if (existsSync(source)) {
-    const raw = parse(readFileSync(source, "utf8")) as unknown;
+    let raw: unknown;
+    try {
+      raw = parseYaml(readFileSync(source, "utf8"), MaxYamlBytes.config);
+    } catch (e) {
+      if (!(e instanceof YamlInputError)) throw e;
+      throw new ValidationError("chart list", [{ path: "", message: e.message, file: source }], source);
+    }
     if (typeof raw === "object" && raw !== null && !("repositories" in raw)) {
       const r = simpleCatalogSchema.safeParse(raw);
       if (!r.success) {

@@ -11,8 +11,15 @@
  */
 import { readdirSync, readFileSync, existsSync, statSync } from "node:fs";
 import path from "node:path";
-import { LineCounter, parseAllDocuments, parseDocument, isMap, isScalar, type Document } from "yaml";
+import { LineCounter, isMap, isScalar, type Document } from "yaml";
 import { ValidationError, type Problem } from "../../errors/errors.js";
+import {
+  MaxYamlBytes,
+  parseYamlDocument,
+  parseYamlDocuments,
+  yamlToJS,
+  type YamlLimitProblem,
+} from "../../util/yaml-limits.js";
 
 /** One value layer from the repository, in the order DESIGN.md §3 gives (`-0` < `-1` < `-2` < plain). */
 export interface ValueLayer {
@@ -68,6 +75,10 @@ function yamlProblems(doc: Document, lc: LineCounter, file: string): Problem[] {
   });
 }
 
+function limitProblem(p: YamlLimitProblem, file: string): Problem {
+  return { path: "", message: p.message, file, line: p.line ?? 1, column: p.column ?? 1 };
+}
+
 /** A document with nothing in it (empty, only comments, a trailing `---`). */
 function isEmpty(doc: Document): boolean {
   return doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null);
@@ -87,7 +98,12 @@ function readValues(
 ): { values: Record<string, unknown>; text: string } | undefined {
   const text = readFileSync(path.join(root, rel), "utf8");
   const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false });
+  const parsed = parseYamlDocument(text, MaxYamlBytes.config, { lineCounter: lc });
+  if (!parsed.ok) {
+    problems.push(limitProblem(parsed.problem, rel));
+    return undefined;
+  }
+  const doc = parsed.document;
   const found = yamlProblems(doc, lc, rel);
   if (found.length > 0) {
     problems.push(...found);
@@ -104,17 +120,23 @@ function readValues(
     });
     return undefined;
   }
-  return { values: doc.toJS({ maxAliasCount: 100 }) as Record<string, unknown>, text };
+  const js = yamlToJS(doc, lc);
+  if (!js.ok) {
+    problems.push(limitProblem(js.problem, rel));
+    return undefined;
+  }
+  return { values: js.value as Record<string, unknown>, text };
 }
 
 function readManifests(root: string, rel: string, problems: Problem[]): Manifest[] {
   const text = readFileSync(path.join(root, rel), "utf8");
   const lc = new LineCounter();
-  const docs = parseAllDocuments(text, { lineCounter: lc, prettyErrors: false });
-  if (!Array.isArray(docs)) {
-    // An empty stream gives an EmptyStream; nothing to apply.
+  const parsed = parseYamlDocuments(text, MaxYamlBytes.manifests, { lineCounter: lc });
+  if (!parsed.ok) {
+    problems.push(limitProblem(parsed.problem, rel));
     return [];
   }
+  const docs = parsed.documents;
   const out: Manifest[] = [];
   for (const doc of docs) {
     const found = yamlProblems(doc, lc, rel);
@@ -129,7 +151,12 @@ function readManifests(root: string, rel: string, problems: Problem[]): Manifest
       problems.push({ path: "", message: "a manifest must be a Kubernetes object (a map)", ...at });
       continue;
     }
-    const obj = doc.toJS({ maxAliasCount: 100 }) as Record<string, unknown>;
+    const js = yamlToJS(doc, lc);
+    if (!js.ok) {
+      problems.push(limitProblem(js.problem, rel));
+      continue;
+    }
+    const obj = js.value as Record<string, unknown>;
     const meta = (typeof obj.metadata === "object" && obj.metadata !== null ? obj.metadata : {}) as Record<
       string,
       unknown

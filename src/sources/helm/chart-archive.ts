@@ -9,6 +9,7 @@ import { readFileSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
 import { z } from "zod";
 import { ValidationError, formatProblem } from "../../errors/errors.js";
+import { MaxYamlBytes } from "../../util/yaml-limits.js";
 import { helmText, optionalHelmText, parseHelmYaml } from "./helm-yaml.js";
 
 export interface ChartMetadata {
@@ -99,7 +100,7 @@ export function chartYamlEntry(
 export function parseChartYaml(text: string, source: string): ChartMetadata {
   let m: z.output<typeof chartYamlSchema>;
   try {
-    m = parseHelmYaml(text, chartYamlSchema, source, source);
+    m = parseHelmYaml(text, chartYamlSchema, source, source, MaxYamlBytes.chart);
   } catch (e) {
     if (!(e instanceof ValidationError)) throw e;
     throw new ChartArchiveError(`invalid Chart.yaml: ${e.problems.map(formatProblem).join("; ")}`, {

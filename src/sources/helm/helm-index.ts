@@ -9,6 +9,7 @@
  * is an error, as it is for Helm.
  */
 import { z } from "zod";
+import { MaxYamlBytes } from "../../util/yaml-limits.js";
 import { optionalHelmText, parseHelmYaml } from "./helm-yaml.js";
 
 export interface ChartVersionEntry {
@@ -68,7 +69,13 @@ export const helmIndexSchema = z.looseObject(
 
 /** Parses index.yaml text. `source` names the index (its URL or file) in problems. */
 export function parseHelmIndex(text: string, source: string): HelmIndex {
-  const raw = parseHelmYaml(text, helmIndexSchema, `chart repository index ${source}`, source);
+  const raw = parseHelmYaml(
+    text,
+    helmIndexSchema,
+    `chart repository index ${source}`,
+    source,
+    MaxYamlBytes.index,
+  );
   const entries: Record<string, ChartVersionEntry[]> = {};
   for (const [name, list] of Object.entries(raw.entries ?? {})) {
     if (list === null) continue;
