@@ -39,24 +39,29 @@ export async function planFluxTakeover(
  * For a component without a record of 23ke's: `unchanged` when its deployed release is what 23ke
  * would deploy (adopted without helm), `upgrade` when a deployed release differs (with why), or
  * undefined when no release is deployed (an install). Helm's records that the takeover will copy
- * from Flux's storage namespace are read there.
+ * from Flux's storage namespace are read there (`storageNamespace`: where the plan reads the
+ * deployed values for its diff).
  */
 export async function plannedAdoption(
   unit: ReleaseUnit,
   client: KubeClient,
   expected: { values: unknown; postRender: readonly PostRenderPatch[] },
   takeover: PlannedTakeover | undefined,
-): Promise<{ action: "unchanged" | "upgrade"; reason: string } | undefined> {
+): Promise<{ action: "unchanged" | "upgrade"; reason: string; storageNamespace: string } | undefined> {
   const want = { chart: unit.chart, values: expected.values, postRender: expected.postRender };
-  let found = await compareDeployedRelease(client, unit.release, unit.namespace, want);
+  let storageNamespace = unit.namespace;
+  let found = await compareDeployedRelease(client, unit.release, storageNamespace, want);
   const moveFrom = takeover?.plan.adopt.find((a) => a.component === unit.name)?.moveFrom;
-  if (found.revision === undefined && moveFrom !== undefined && unit.target === "base")
-    found = await compareDeployedRelease(client, unit.release, moveFrom, want);
+  if (found.revision === undefined && moveFrom !== undefined && unit.target === "base") {
+    storageNamespace = moveFrom;
+    found = await compareDeployedRelease(client, unit.release, storageNamespace, want);
+  }
   if (found.adoptable)
     return {
       action: "unchanged",
       reason: `adopt revision ${found.revision} as it is: chart and values as 23ke would deploy them`,
+      storageNamespace,
     };
   if (found.revision === undefined) return undefined;
-  return { action: "upgrade", reason: `deployed without 23ke; ${found.why}` };
+  return { action: "upgrade", reason: `deployed without 23ke; ${found.why}`, storageNamespace };
 }

@@ -241,6 +241,8 @@ export async function planInDetail(p: PlanInputs): Promise<DetailedPlan> {
         const digest = releaseDigest(u, chart.digest, merged.values, postRender);
         if (rec?.revision === undefined) step.action = "install";
         else step.action = rec.appliedDigest === digest ? "unchanged" : "upgrade";
+        // Where Helm keeps the release's records: Flux's storage namespace until the takeover copies them.
+        let storageNamespace = u.namespace;
         if (rec?.appliedDigest === undefined) {
           // Deployed by Flux or another tool: adopted as it is, or upgraded (src/reconcile/flux-takeover.ts).
           const target =
@@ -254,6 +256,7 @@ export async function planInDetail(p: PlanInputs): Promise<DetailedPlan> {
           if (adoption !== undefined) {
             step.action = adoption.action;
             step.reason = adoption.reason;
+            storageNamespace = adoption.storageNamespace;
           }
         }
         if (step.action === "unchanged") continue;
@@ -276,7 +279,9 @@ export async function planInDetail(p: PlanInputs): Promise<DetailedPlan> {
           client,
           kubeconfig,
         });
-        const current = await base.helm().values({ release: u.release, namespace: u.namespace, kubeconfig });
+        const current = await base
+          .helm()
+          .values({ release: u.release, namespace: storageNamespace, kubeconfig });
         step.diff = valuesDiff(
           current === undefined ? {} : maskSecrets(current),
           maskForDiff(merged.values, merged.provenance),

@@ -10,7 +10,7 @@
  * of the releases. No Flux controller runs.
  */
 import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { parseAllDocuments } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -242,6 +242,29 @@ describe("taking over a Flux-based 23KE landscape", () => {
       /Flux takeover, before anything else:\n {2}will suspend Kustomization flux-system\/gardener\n/,
     );
     expect(text.stdout.indexOf("Flux takeover")).toBeLessThan(text.stdout.indexOf("cert-manager  "));
+    // Where the values really differ, the plan says upgrade, why, and diffs against the deployed
+    // values (read from Flux's storage namespace before the takeover copies them).
+    const dir = path.join(landscape.scratch, "repo-changed", "config");
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path.join(dir, "identity-values.yaml"), "replicaCount: 3\n");
+    const changed = await cli([
+      "plan",
+      ...landscapeArgs(),
+      "--values-dir",
+      path.dirname(dir),
+      "--output",
+      "json",
+    ]);
+    expect(changed.code).toBe(0);
+    const cp = JSON.parse(changed.stdout) as {
+      components: { name: string; action?: string; reason?: string; diff?: string[] }[];
+    };
+    expect(cp.components.find((c) => c.name === "identity")).toMatchObject({
+      action: "upgrade",
+      reason: "deployed without 23ke; the values of revision 1 differ",
+      diff: ["+ replicaCount: 3"],
+    });
+    expect(cp.components.filter((c) => c.action !== "unchanged").map((c) => c.name)).toEqual(["identity"]);
     // Plan changed nothing.
     expect(
       (await base.get<KubeObject & { spec: { suspend?: boolean } }>(HR, "HelmRelease", "etcd", NS))?.spec
