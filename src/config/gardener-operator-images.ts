@@ -16,7 +16,7 @@
  * With no overwrite, or none that matches, the document is empty: the chart's defaults stay.
  */
 import { stringify } from "yaml";
-import { GARDENER_IMAGE_VECTORS, type ImageSource } from "./gardener-image-vectors/index.js";
+import { gardenerImages, type ImageSource } from "./gardener-image-vectors/index.js";
 import { overwriteImage } from "./image-catalog.js";
 
 type Overwrite = Readonly<Record<string, string>>;
@@ -33,7 +33,7 @@ export function gardenerOperatorValues(
   overwrite: Overwrite,
   gardener: string | undefined,
 ): Record<string, unknown> {
-  const images = gardener === undefined ? undefined : GARDENER_IMAGE_VECTORS[gardener];
+  const images = gardener === undefined ? undefined : gardenerImages(gardener);
   if (images === undefined || Object.keys(overwrite).length === 0) return {};
   const out: Record<string, unknown> = {};
   const operator = overwriteImage(images.operatorImage, overwrite);

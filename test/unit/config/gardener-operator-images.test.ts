@@ -9,14 +9,20 @@ import { parse } from "yaml";
 import { catalogVersions, loadCatalog } from "../../../src/catalog/load-catalog.js";
 import { fanOut } from "../../../src/config/index.js";
 import { gardenerOperatorValues, rewrittenImages } from "../../../src/config/gardener-operator-images.js";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import {
-  GARDENER_IMAGE_VECTORS,
+  gardenerImageVersions,
+  gardenerImages,
+  imageVectorDir,
   type ImageSource,
 } from "../../../src/config/gardener-image-vectors/index.js";
+import { ValidationError } from "../../../src/errors/errors.js";
 import { NO_VPA, resolveOffline } from "../../support/offline-config.js";
 
 const RELEASES = "europe-docker.pkg.dev/gardener-project/releases";
-const V1_149_3 = GARDENER_IMAGE_VECTORS["v1.149.3"];
+const V1_149_3 = gardenerImages("v1.149.3");
 
 /** What a values string says: the names (with the key's targetVersion) and new repositories. */
 function entries(text: unknown): string[] {
@@ -300,15 +306,32 @@ describe("image data per Gardener release", () => {
       .map((v) => loadCatalog(v))
       .filter((c) => c.flavour === "operator" && c.preview !== true),
   )("catalog $version (Gardener $gardener) has image data", (catalog) => {
-    expect(Object.keys(GARDENER_IMAGE_VECTORS)).toContain(catalog.gardener);
+    expect(gardenerImageVersions()).toContain(catalog.gardener);
   });
 
-  it.each(Object.entries(GARDENER_IMAGE_VECTORS))(
-    "%s: keyed by its own release, every entry repository xor ref",
-    (version, data) => {
-      expect(data.gardener).toBe(version);
-      for (const i of [...data.containers, ...data.charts, ...Object.values(data.components).flat()])
-        expect([i.repository, i.ref].filter((x) => x !== undefined)).toHaveLength(1);
-    },
-  );
+  it.each(gardenerImageVersions())("%s: reads as valid data of its own release", (version) => {
+    const data = gardenerImages(version);
+    expect(data?.gardener).toBe(version);
+    expect(data?.containers.length).toBeGreaterThan(0);
+  });
+
+  it("rejects a data file that names another release or an entry with repository and ref", () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "image-vectors-"));
+    try {
+      const text = readFileSync(path.join(imageVectorDir, "v1.149.3.yaml"), "utf8");
+      writeFileSync(path.join(dir, "v1.149.4.yaml"), text);
+      expect(() => gardenerImages("v1.149.4", dir)).toThrow(ValidationError);
+      writeFileSync(
+        path.join(dir, "v1.149.3.yaml"),
+        text.replace(
+          "  - name: gardener-apiserver\n",
+          "  - name: gardener-apiserver\n    ref: example.org/apiserver:v1\n",
+        ),
+      );
+      expect(() => gardenerImages("v1.149.3", dir)).toThrow(ValidationError);
+      expect(gardenerImages("v9.9.9", dir)).toBeUndefined();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
