@@ -5,6 +5,7 @@
  * internal domains, backups). The resolved config is a different type from the raw input: code
  * after this point never sees optional keys that have defaults.
  */
+import type { DriftSettings } from "../drift/drift-settings.js";
 import { ValidationError, type Problem } from "../errors/errors.js";
 import { mergeLayers } from "../values/values-merge.js";
 import { locateInLayers, parseValuesDocument, type ValuesDocument } from "../values/values-document.js";
@@ -77,6 +78,8 @@ export interface ResolvedConfig {
     /** Set by the operator; otherwise found in the cluster (cluster-facts.ts). */
     virtualGardenClusterIP?: string;
   };
+  /** Drift handling per component (ADR 0010). */
+  drift: DriftSettings;
   generated: GeneratedSecrets;
 }
 
@@ -249,6 +252,7 @@ export function deriveConfig(
         ? {}
         : { virtualGardenClusterIP: p.baseCluster.virtualGardenClusterIP }),
     },
+    drift: p.drift,
     generated,
   };
 }

@@ -10,6 +10,8 @@
 import * as z from "zod";
 import { isBase64 } from "../values/values-document.js";
 import { BACKUP_PROVIDER_NAMES } from "./credential-keys.js";
+import { DRIFT_MODES } from "../drift/drift-settings.js";
+import { IGNORE_RULE } from "../drift/owned-fields.js";
 
 export const DEFAULT_CLUSTER_IDENTITY = "garden-cluster-identity";
 export const DEFAULT_ACME_SERVER = "https://acme-v02.api.letsencrypt.org/directory";
@@ -187,6 +189,40 @@ export const ConfigSchema = z.strictObject({
   registryOverwrite: z
     .record(z.string(), nonEmpty("a registry replacement, e.g. myregistry.io/quay.io"))
     .optional(),
+
+  /**
+   * Drift of changed fields of unchanged releases (ADR 0010): `correct` sets them back to the
+   * release's manifest, `detect` reports them, `ignore` does not look; per component a mode and
+   * paths to leave out (`[Kind[/name]:]/json/pointer`, `*` for any one segment).
+   */
+  drift: z
+    .strictObject({
+      /** @default "correct" */
+      default: z
+        .enum(DRIFT_MODES, { error: `expected one of: ${DRIFT_MODES.join(", ")}` })
+        .default("correct"),
+      components: z
+        .record(
+          z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, {
+            error: "expected a component name (as 23ke status lists them)",
+          }),
+          z.strictObject({
+            mode: z.enum(DRIFT_MODES, { error: `expected one of: ${DRIFT_MODES.join(", ")}` }).optional(),
+            ignore: z
+              .array(
+                z.string({ error: "expected a path (a string)" }).regex(IGNORE_RULE, {
+                  error:
+                    "expected a JSON pointer, optionally after Kind: or Kind/name:, e.g. /spec/replicas or Deployment/identity:/spec/replicas",
+                }),
+                { error: "expected a list of paths" },
+              )
+              .optional(),
+          }),
+          { error: "expected a map of component name → { mode, ignore }" },
+        )
+        .default({}),
+    })
+    .prefault({}),
 
   // Normally generated (Secret 23ke-generated-secrets wins); accepted with a warning.
   dashboard: z

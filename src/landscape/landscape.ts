@@ -541,6 +541,7 @@ export class Landscape {
         return {
           backupsEnabled: r.config.backups.enabled,
           installVpaCrds: r.cluster.installVpaCrds,
+          drift: r.config.drift,
           message: `${r.written.length} base-values Secret(s) written, ${r.unchanged.length} unchanged, ${r.removed.length} removed; generated secrets ${r.generatedSecrets}${warn}`,
         };
       },

@@ -23,6 +23,12 @@ import {
   type ComponentStateName,
 } from "../status/component-state.js";
 import { valuesDigest } from "../values/values-digest.js";
+import { releaseManifestObjects } from "../helm/release-manifest.js";
+import type { DriftPolicy } from "../drift/drift-settings.js";
+import type { TaskDone } from "../stages/executor.js";
+import type { DriftRecord } from "../status/component-state.js";
+import { driftEventObject } from "../status/events.js";
+import { correctReleaseDrift, findReleaseDrift, type DriftedObject } from "./release-drift.js";
 import type { ChartSource } from "./chart-source.js";
 import { componentValues, type SecretData } from "./component-values.js";
 import type { PostRenderPatch } from "../helm/post-render-patches.js";
@@ -55,6 +61,8 @@ export interface ComponentContext {
   report: (state: ComponentStateName, message: string) => void;
   /** Reports a failure record that could not be written (the component's error is thrown still). */
   onStatusError?: (e: unknown) => void;
+  /** How drift of changed fields is handled (ADR 0010). @default correct, nothing ignored */
+  drift?: DriftPolicy;
 }
 
 /** The digest that decides whether a release must be applied. */
@@ -80,7 +88,7 @@ export async function applyComponent(
   unit: ReleaseUnit,
   ctx: ComponentContext,
   signal: AbortSignal,
-): Promise<"ready" | "unchanged"> {
+): Promise<"ready" | "unchanged" | TaskDone> {
   const record = (
     r: Partial<ComponentRecord> & Pick<ComponentRecord, "state" | "reason" | "message" | "ready">,
   ): ComponentRecord => ({
@@ -116,24 +124,36 @@ export async function applyComponent(
 
     const prev = ctx.previous;
     const stored = await storedRelease(client, unit.release, unit.namespace);
-    // Drift: an object of the release was deleted. Helm re-creates it on upgrade.
-    const missing =
-      prev?.appliedDigest === digest && prev.objects !== undefined
-        ? await missingObjects(client, unit.namespace, prev.objects)
-        : [];
+    const deployedAsRecorded =
+      prev?.appliedDigest === digest &&
+      prev.revision !== undefined &&
+      stored?.status === "deployed" &&
+      stored.revision === prev.revision;
+    const policy: DriftPolicy = ctx.drift ?? { mode: "correct", rules: [] };
+    // Drift: objects of the release deleted (helm re-creates them on upgrade), or fields of its
+    // objects changed (set back below without helm, ADR 0010).
+    let missing: ObjectRef[] = [];
+    let drifted: DriftedObject[] = [];
+    const deployedManifest =
+      deployedAsRecorded && policy.mode !== "ignore"
+        ? await releaseManifestObjects(client, unit.release, unit.namespace, stored.revision)
+        : undefined;
+    if (deployedManifest !== undefined) {
+      ({ missing, drifted } = await findReleaseDrift(client, unit.namespace, deployedManifest, policy.rules));
+    } else if (prev?.appliedDigest === digest && prev.objects !== undefined) {
+      missing = await missingObjects(client, unit.namespace, prev.objects);
+    }
     if (missing.length > 0) {
       ctx.report(
         ComponentState.applying,
         `drift: ${missing.map(refString).join(", ")} ${missing.length === 1 ? "was" : "were"} deleted; re-applying`,
       );
     }
-    if (
-      missing.length === 0 &&
-      prev?.appliedDigest === digest &&
-      prev.revision !== undefined &&
-      stored?.status === "deployed" &&
-      stored.revision === prev.revision
-    ) {
+    if (missing.length === 0 && deployedAsRecorded) {
+      const drift =
+        drifted.length === 0
+          ? undefined
+          : await handleDrift(unit.name, drifted, policy, prev.drift, client, ctx);
       ctx.report(ComponentState.checkingHealth, "unchanged; checking health");
       await waitHealthy({
         client,
@@ -146,14 +166,15 @@ export async function applyComponent(
       await ctx.store.write(
         record({
           state: ComponentState.unchanged,
-          reason: Reason.Unchanged,
-          message: "chart and values unchanged",
+          reason: drift?.done.reason ?? Reason.Unchanged,
+          message: drift?.done.message ?? "chart and values unchanged",
           ready: true,
           attemptedDigest: digest,
           lastAttempt: ctx.now().toISOString(),
+          ...(drift === undefined ? {} : { drift: drift.record }),
         }),
       );
-      return "unchanged";
+      return drift?.done ?? "unchanged";
     }
 
     // No record of 23ke's (a landscape Flux installed, or records lost): a deployed release with
@@ -280,4 +301,72 @@ export async function applyComponent(
       .catch((we: unknown) => ctx.onStatusError?.(we));
     throw err;
   }
+}
+
+/** Objects and their fields, for messages: `Deployment garden/identity /spec/replicas`. */
+function driftSummary(objects: readonly { ref: ObjectRef; paths: readonly string[] }[]): string {
+  const shown = objects.slice(0, 3).map((o) => `${refString(o.ref)} ${o.paths.join(", ")}`);
+  const more = objects.length > 3 ? ` (and ${objects.length - 3} more objects)` : "";
+  return `${shown.join("; ")}${more}`;
+}
+
+function sameDrift(a: DriftRecord | undefined, b: DriftRecord): boolean {
+  const key = (r: DriftRecord): string =>
+    JSON.stringify([r.corrected, r.objects.map((o) => [o.kind, o.namespace, o.name, o.paths])]);
+  return a !== undefined && key(a) === key(b);
+}
+
+/**
+ * Drift of changed fields in an unchanged release: corrected (mode `correct`) or only reported,
+ * as the component's outcome, its record and an Event about each object. An Event of detected
+ * drift is written when the drift is new, not on every pass that finds it again.
+ */
+async function handleDrift(
+  component: string,
+  drifted: readonly DriftedObject[],
+  policy: DriftPolicy,
+  before: DriftRecord | undefined,
+  client: KubeClient,
+  ctx: ComponentContext,
+): Promise<{ done: TaskDone; record: DriftRecord }> {
+  const corrected = policy.mode === "correct";
+  const summary = driftSummary(drifted);
+  let remaining: { ref: ObjectRef; paths: string[] }[] = [];
+  if (corrected) {
+    ctx.report(ComponentState.applying, `drift: ${summary}; setting back to the release's manifest`);
+    remaining = (await correctReleaseDrift(client, drifted, policy.rules))
+      .filter((r) => r.remaining.length > 0)
+      .map((r) => ({ ref: r.ref, paths: r.remaining }));
+  }
+  const record: DriftRecord = {
+    time: ctx.now().toISOString(),
+    corrected,
+    objects: drifted.map((d) => ({ ...d.ref, paths: d.paths })),
+  };
+  if (corrected || !sameDrift(before, record)) {
+    for (const d of drifted) {
+      const event = driftEventObject(
+        {
+          component,
+          object: { ...d.ref, ...(d.uid === undefined ? {} : { uid: d.uid }) },
+          paths: d.paths,
+          corrected,
+        },
+        ctx.now(),
+      );
+      await client.create(event).catch((e: unknown) => ctx.onStatusError?.(e));
+    }
+  }
+  const still =
+    remaining.length === 0
+      ? ""
+      : `; still differing after the correction (set by the apiserver or a webhook? ignore them in the 23ke-config's drift key): ${driftSummary(remaining)}`;
+  return {
+    done: {
+      outcome: "unchanged",
+      reason: corrected ? Reason.DriftCorrected : Reason.DriftDetected,
+      message: `${corrected ? "drift corrected" : "drift detected (mode detect)"}: ${summary}${still}`,
+    },
+    record,
+  };
 }

@@ -7,9 +7,19 @@ import type { GraphNode } from "./graph.js";
 
 export type TaskOutcome = "ready" | "unchanged" | "failed" | "blocked" | "skipped";
 
+/**
+ * A task that succeeded, with what it wants its component's outcome to say beyond the fixed text
+ * (an unchanged release whose drift was corrected: its reason and which objects).
+ */
+export interface TaskDone {
+  outcome: "ready" | "unchanged";
+  reason?: string;
+  message?: string;
+}
+
 export interface Task extends GraphNode {
-  /** Does the work; resolves to "ready" or "unchanged", throws on failure. */
-  run(signal: AbortSignal): Promise<"ready" | "unchanged">;
+  /** Does the work; resolves to "ready" or "unchanged" (or a TaskDone), throws on failure. */
+  run(signal: AbortSignal): Promise<"ready" | "unchanged" | TaskDone>;
 }
 
 export interface TaskResult {
@@ -18,6 +28,9 @@ export interface TaskResult {
   error?: Error;
   /** The failed dependency that blocked this task. */
   blockedBy?: string;
+  /** Of a successful task: the reason and message it gave (TaskDone). */
+  reason?: string;
+  message?: string;
   startedAt?: number;
   finishedAt?: number;
 }
@@ -106,7 +119,13 @@ export async function executeGraph(
         const p = t
           .run(controller.signal)
           .then(
-            (outcome) => finish({ name: t.name, outcome, startedAt, finishedAt: now() }),
+            (done) =>
+              finish({
+                name: t.name,
+                ...(typeof done === "string" ? { outcome: done } : done),
+                startedAt,
+                finishedAt: now(),
+              }),
             (e: unknown) =>
               finish({
                 name: t.name,

@@ -53,4 +53,17 @@ export interface ComponentRecord {
   lastFailure?: { time: string; reason: string; message: string };
   /** Objects whose health is checked (from the release manifest). */
   objects?: { apiVersion: string; kind: string; name: string; namespace?: string }[];
+  /**
+   * The drift the last pass found in the live objects of the unchanged release (ADR 0010): which
+   * fields of which objects differed from the manifest (JSON pointers, never values), and whether
+   * they were corrected. Absent when the last pass found none.
+   */
+  drift?: DriftRecord;
+}
+
+export interface DriftRecord {
+  time: string;
+  /** True when the fields were set back to the manifest's; false when only detected. */
+  corrected: boolean;
+  objects: { apiVersion: string; kind: string; name: string; namespace?: string; paths: string[] }[];
 }

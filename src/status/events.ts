@@ -102,3 +102,51 @@ export function eventObject(
     count: 1,
   };
 }
+
+/** Drift of one object of an unchanged release (ADR 0010): its fields, never their values. */
+export interface DriftEvent {
+  component: string;
+  object: { apiVersion: string; kind: string; name: string; namespace?: string; uid?: string };
+  /** JSON pointers of the fields that differed from the release's manifest. */
+  paths: readonly string[];
+  corrected: boolean;
+}
+
+/**
+ * A core/v1 Event about the drifted object itself (`kubectl describe` shows it), in its
+ * namespace (`default` for a cluster-scoped object), written into the cluster that holds it:
+ * Normal when the fields were set back, Warning when only detected.
+ */
+export function driftEventObject(e: DriftEvent, now: Date): KubeObject {
+  const namespace = e.object.namespace ?? "default";
+  const what = `${e.object.kind} ${e.object.namespace === undefined ? "" : `${e.object.namespace}/`}${e.object.name}`;
+  const fields = e.paths.join(", ");
+  const text = e.corrected
+    ? `${e.component}: ${what}: drift corrected: ${fields} set back to the release's manifest`
+    : `${e.component}: ${what}: drift detected (not corrected: drift mode detect): ${fields} differ from the release's manifest`;
+  const t = now.toISOString();
+  const base = `${e.object.name}.${e.object.kind.toLowerCase()}`;
+  return {
+    apiVersion: "v1",
+    kind: "Event",
+    metadata: {
+      name: `${base.slice(0, 200)}.drift.${now.getTime().toString(16)}`,
+      namespace,
+      labels: { "app.kubernetes.io/managed-by": "23ke", [COMPONENT_LABEL]: e.component.slice(0, 63) },
+    },
+    involvedObject: {
+      apiVersion: e.object.apiVersion,
+      kind: e.object.kind,
+      name: e.object.name,
+      ...(e.object.namespace === undefined ? {} : { namespace: e.object.namespace }),
+      ...(e.object.uid === undefined ? {} : { uid: e.object.uid }),
+    },
+    type: e.corrected ? "Normal" : "Warning",
+    reason: e.corrected ? Reason.DriftCorrected : Reason.DriftDetected,
+    message: text.length > MAX_MESSAGE ? `${text.slice(0, MAX_MESSAGE - 3)}...` : text,
+    source: { component: EVENT_SOURCE },
+    firstTimestamp: t,
+    lastTimestamp: t,
+    count: 1,
+  };
+}

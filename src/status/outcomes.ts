@@ -31,11 +31,15 @@ const blockedMessage = (r: TaskResult): string =>
 
 /** Task outcome → component state, reason and message. */
 export const OUTCOMES: Readonly<Record<TaskOutcome, OutcomeRow>> = {
-  ready: { state: ComponentState.ready, reason: () => Reason.Applied, message: (_, m) => m ?? "ready" },
+  ready: {
+    state: ComponentState.ready,
+    reason: (r) => r.reason ?? Reason.Applied,
+    message: (r, m) => m ?? r.message ?? "ready",
+  },
   unchanged: {
     state: ComponentState.unchanged,
-    reason: () => Reason.Unchanged,
-    message: (_, m) => m ?? "chart and values unchanged",
+    reason: (r) => r.reason ?? Reason.Unchanged,
+    message: (r, m) => m ?? r.message ?? "chart and values unchanged",
   },
   failed: {
     state: ComponentState.failed,

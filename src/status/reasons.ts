@@ -13,6 +13,10 @@ export const Reason = {
   DependencyNotReady: "DependencyNotReady",
   Interrupted: "Interrupted",
   Uninstalled: "Uninstalled",
+  /** An unchanged release whose live objects differed from its manifest, corrected (ADR 0010). */
+  DriftCorrected: "DriftCorrected",
+  /** ... found and reported, not corrected (the component's drift mode is `detect`). */
+  DriftDetected: "DriftDetected",
   /** A failure whose error carried no reason of its own. */
   Failed: "Failed",
 

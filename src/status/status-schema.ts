@@ -47,6 +47,21 @@ export const componentRecordSchema = z.object({
       }),
     )
     .optional(),
+  drift: z
+    .object({
+      time: z.string(),
+      corrected: z.boolean(),
+      objects: z.array(
+        z.object({
+          apiVersion: z.string(),
+          kind: z.string(),
+          name: z.string(),
+          namespace: z.string().optional(),
+          paths: z.array(z.string()),
+        }),
+      ),
+    })
+    .optional(),
 });
 
 export const conditionSchema = z.object({

@@ -3,6 +3,7 @@
  * converges it (../apply-component.ts: values, digest, helm upgrade, health, its record). A unit
  * that became ready may have written Secrets that later units read, so the Secrets are read again.
  */
+import { driftPolicy } from "../../drift/drift-settings.js";
 import type { HelmDriver } from "../../helm/helm-driver.js";
 import type { KubeClient } from "../../kube/client.js";
 import type { Task } from "../../stages/executor.js";
@@ -53,10 +54,11 @@ export function componentTasks(
           now: ctx.now,
           report: (state, message) => ctx.progress(u.name, state, message),
           onStatusError: (e) => ctx.statusError(u.name, ComponentState.failed, e),
+          drift: driftPolicy(landscape.drift, u.name),
         },
         signal,
       );
-      if (r === "ready") secrets.invalidate();
+      if (r === "ready" || (typeof r === "object" && r.outcome === "ready")) secrets.invalidate();
       return r;
     },
   }));

@@ -4,6 +4,7 @@
  * component `configuration` and gates everything: when it fails, no release is touched.
  */
 import { CONFIGURATION } from "../../catalog/load-catalog.js";
+import type { DriftSettings } from "../../drift/drift-settings.js";
 import { ValidationError, asError, formatProblem } from "../../errors/errors.js";
 import type { KubeClient } from "../../kube/client.js";
 import { ComponentState } from "../../status/component-state.js";
@@ -15,13 +16,20 @@ import type { PassContext } from "./pass-context.js";
 
 /** The configuration stage as the pass needs it (src/config provides it). */
 export interface ConfigurationStage {
-  run(signal: AbortSignal): Promise<{ backupsEnabled: boolean; installVpaCrds: boolean; message: string }>;
+  run(signal: AbortSignal): Promise<{
+    backupsEnabled: boolean;
+    installVpaCrds: boolean;
+    message: string;
+    /** The config's `drift` key. @default correct every component's drift */
+    drift?: DriftSettings;
+  }>;
 }
 
 /** What the configuration decided that the release units depend on. */
 export interface ConfigurationFacts {
   backupsEnabled: boolean;
   installVpaCrds: boolean;
+  drift?: DriftSettings;
 }
 
 export interface ConfigurationStepOptions {
@@ -54,7 +62,11 @@ export async function runConfigurationStep(
       message: r.message,
       durationMs: Date.now() - t0,
     });
-    return { backupsEnabled: r.backupsEnabled, installVpaCrds: r.installVpaCrds };
+    return {
+      backupsEnabled: r.backupsEnabled,
+      installVpaCrds: r.installVpaCrds,
+      ...(r.drift === undefined ? {} : { drift: r.drift }),
+    };
   } catch (e) {
     // A bad config: every problem, with its key path and where (never a value).
     const msg =

@@ -4,6 +4,7 @@
  * the system namespace enable, and the component records of the status ConfigMap.
  */
 import type { Catalog } from "../../catalog/catalog-schema.js";
+import type { DriftSettings } from "../../drift/drift-settings.js";
 import type { ComponentRecord } from "../../status/component-state.js";
 import {
   selectionOfCatalog,
@@ -21,6 +22,8 @@ export interface LoadedLandscape {
   units: ReleaseUnit[];
   /** The records of the last passes, by component. */
   previous: Map<string, ComponentRecord>;
+  /** The config's `drift` key (ADR 0010). */
+  drift?: DriftSettings;
 }
 
 export async function loadLandscape(
@@ -36,7 +39,7 @@ export async function loadLandscape(
     systemNamespace: ctx.namespace,
   });
   const previous = await ctx.store.readAll();
-  return { units, previous };
+  return { units, previous, ...(facts.drift === undefined ? {} : { drift: facts.drift }) };
 }
 
 /**
