@@ -34,9 +34,9 @@ function collectRepeat(value: string, previous: string[]): string[] {
 }
 
 /** A repeatable option whose values may be comma lists: `--only a,b --only c`. */
-function collectList(value: string, previous: string[]): string[] {
+function collectList(value: string, previous: string[] | undefined): string[] {
   return [
-    ...previous,
+    ...(previous ?? []),
     ...value
       .split(",")
       .map((v) => v.trim())
@@ -51,13 +51,11 @@ function selectionOptions(cmd: Command): Command {
       "--only <components>",
       "apply only these components (comma list, repeatable; 'extensions' names every enabled extension); a dependency that is not Ready is named, not applied",
       collectList,
-      [] as string[],
     )
     .option(
       "--skip <components>",
       "apply every component but these (comma list, repeatable); what depends on one is applied only if it is Ready",
       collectList,
-      [] as string[],
     );
 }
 
