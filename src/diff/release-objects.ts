@@ -53,3 +53,24 @@ export function removedObjects(
     return true;
   });
 }
+
+/**
+ * The object as helm applies it: helm adds its ownership metadata to every object of a release
+ * (label `app.kubernetes.io/managed-by: Helm`, annotations `meta.helm.sh/release-name` and
+ * `-namespace`), which the rendered manifest does not show. Without them a dry-run under helm's
+ * field manager would remove them.
+ */
+export function withHelmOwnership(o: KubeObject, release: string, releaseNamespace: string): KubeObject {
+  return {
+    ...o,
+    metadata: {
+      ...o.metadata,
+      labels: { ...o.metadata.labels, "app.kubernetes.io/managed-by": "Helm" },
+      annotations: {
+        ...o.metadata.annotations,
+        "meta.helm.sh/release-name": release,
+        "meta.helm.sh/release-namespace": releaseNamespace,
+      },
+    },
+  };
+}

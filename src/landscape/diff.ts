@@ -35,6 +35,7 @@ import {
   identityOf,
   manifestDocuments,
   removedObjects,
+  withHelmOwnership,
 } from "../diff/release-objects.js";
 import type { ComponentDiff, LandscapeDiff } from "../diff/diff-report.js";
 import type { DetailedPlan, PlannedRelease } from "./plan.js";
@@ -152,7 +153,7 @@ async function releaseDiff(i: DiffInputs, r: PlannedRelease): Promise<ObjectDiff
       if (d !== undefined) out.push(d);
       continue;
     }
-    const obj: KubeObject = { ...doc, metadata: { ...doc.metadata } };
+    const obj = withHelmOwnership(doc, unit.release, unit.namespace);
     if (id.namespace === undefined) delete obj.metadata.namespace;
     else obj.metadata.namespace = id.namespace;
     const live = await client.get(id.apiVersion, id.kind, id.name, id.namespace);

@@ -449,3 +449,152 @@ describe("23ke apply --only and --skip", () => {
     expect(fixed.get("kube-apiserver")?.revision).toBe(before.get("kube-apiserver")?.revision);
   });
 });
+
+// On the landscape the tests above installed (catalog 1.86, provider-aws enabled), first applied
+// with identity at 2 replicas: what an apply would change, object by object; nothing is applied.
+describe("23ke diff against the installed landscape", () => {
+  const baseValues = {
+    "extensions-values": { "provider-aws": { enabled: true } },
+    "identity-values": { replicaCount: 2 },
+  };
+  beforeAll(async () => {
+    const r = await cli([
+      "apply",
+      "-f",
+      config,
+      ...CHART_BASED,
+      "--values-dir",
+      repoDir("repo-diff-base", baseValues),
+      ...clusterArgs(landscape),
+    ]);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+  }, 300_000);
+
+  const revisions = async (): Promise<Map<string, number>> => {
+    const s = JSON.parse(
+      (await cli(["status", "--kubeconfig", env.base.kubeconfigPath, "--output", "json"])).stdout,
+    ) as { components: { component: string; revision: number }[] };
+    return new Map(s.components.map((c) => [c.component, c.revision]));
+  };
+
+  it("exits 0 and says so when an apply would change nothing", async () => {
+    const dir = repoDir("repo-diff-base", baseValues);
+    const r = await cli([
+      "diff",
+      "-f",
+      config,
+      ...CHART_BASED,
+      "--values-dir",
+      dir,
+      ...clusterArgs(landscape),
+    ]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^no changes: 2\d component\(s\) unchanged$/m);
+  });
+
+  it("exits 1 with the Deployment's replicas change, nothing for unchanged components, and applies nothing", async () => {
+    const before = await revisions();
+    const dir = repoDir("repo-diff", { ...baseValues, "identity-values": { replicaCount: 3 } });
+    const args = ["-f", config, ...CHART_BASED, "--values-dir", dir, ...clusterArgs(landscape)];
+    const r = await cli(["diff", ...args]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(
+      /^=== identity: upgrade \(release garden\/garden-identity in the base cluster\)$/m,
+    );
+    expect(r.stdout).toContain("~ Deployment garden/identity would change\n");
+    expect(r.stdout).toContain("--- live/Deployment/garden/identity\n+++ apply/Deployment/garden/identity\n");
+    expect(r.stdout).toMatch(/^- {2}replicas: 2\n\+ {2}replicas: 3$/m);
+    // Noise the apiserver adds is not shown, nor are components whose chart and values are unchanged.
+    expect(r.stdout).not.toMatch(/managedFields|resourceVersion|creationTimestamp|^[-+]\s*uid:/m);
+    expect([...r.stdout.matchAll(/^=== (\S+):/gm)].map((m) => m[1])).toEqual(["identity"]);
+    expect(r.stdout).toMatch(
+      /^1 component\(s\) would change: 0 object\(s\) created, 1 changed, 0 deleted; 2\d component\(s\) unchanged$/m,
+    );
+    expect(r.stdout).not.toContain("\x1b[");
+
+    const j = await cli(["diff", ...args, "-o", "json"]);
+    expect(j.code).toBe(1);
+    const doc = JSON.parse(j.stdout) as {
+      changes: boolean;
+      components: {
+        name: string;
+        action: string;
+        objects: { kind: string; name: string; change: string; diff: string }[];
+      }[];
+    };
+    expect(doc.changes).toBe(true);
+    expect(doc.components.map((c) => [c.name, c.action])).toEqual([["identity", "upgrade"]]);
+    expect(doc.components[0]?.objects.map((o) => [o.change, o.kind, o.name])).toEqual([
+      ["update", "Deployment", "identity"],
+    ]);
+
+    // plan --diff shows the same object diff under the component.
+    const p = await cli(["plan", "--diff", ...args]);
+    expect(p.code).toBe(0);
+    expect(p.stdout).toMatch(/^ *\d+\. upgrade +identity /m);
+    expect(p.stdout).toMatch(/^ {7}~ Deployment garden\/identity would change$/m);
+    expect(p.stdout).toMatch(/^ {7}\+ {2}replicas: 3$/m);
+
+    // Nothing was applied: no revision moved.
+    expect(await revisions()).toEqual(before);
+  });
+
+  it("shows a Secret that would change with its values masked, never the credentials", async () => {
+    const before = await revisions();
+    const newSecret = "another-secret-access-key";
+    const changed = path.join(scratch, "changed-credentials.yaml");
+    writeFileSync(
+      changed,
+      readFileSync(config, "utf8").replace(secretB64, Buffer.from(newSecret).toString("base64")),
+    );
+    const dir = repoDir("repo-diff-base", baseValues);
+    const r = await cli([
+      "diff",
+      "dnsprovider",
+      "-f",
+      changed,
+      ...CHART_BASED,
+      "--values-dir",
+      dir,
+      ...clusterArgs(landscape),
+    ]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(1);
+    expect([...r.stdout.matchAll(/^=== (\S+):/gm)].map((m) => m[1])).toEqual(["dnsprovider"]);
+    expect(r.stdout).toMatch(/^~ Secret garden\/\S+ would change$/m);
+    expect(r.stdout).toMatch(
+      /^- {2}AWS_SECRET_ACCESS_KEY: <masked>\n\+ {2}AWS_SECRET_ACCESS_KEY: <masked, changed>$/m,
+    );
+    // The key that did not change is masked and not marked.
+    expect(r.stdout).not.toMatch(/AWS_ACCESS_KEY_ID: <masked, changed>/);
+    for (const s of [secretB64, secretPlain, newSecret, Buffer.from(newSecret).toString("base64")])
+      expect(r.stdout).not.toContain(s);
+    expect(await revisions()).toEqual(before);
+  });
+
+  it("refuses an unknown component with exit 2, and a failure exits 3, not 1", async () => {
+    const dir = repoDir("repo-diff-base", baseValues);
+    const unknown = await cli([
+      "diff",
+      "identiy",
+      "-f",
+      config,
+      ...CHART_BASED,
+      "--values-dir",
+      dir,
+      ...clusterArgs(landscape),
+    ]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/no component "identiy" in this landscape \(did you mean "identity"\?\)/);
+    const missing = await cli([
+      "diff",
+      "-f",
+      path.join(scratch, "no-such-config.yaml"),
+      ...CHART_BASED,
+      ...clusterArgs(landscape),
+    ]);
+    expect(missing.code).toBe(3);
+  });
+});

@@ -16,7 +16,12 @@ import {
 } from "../../../src/diff/diff-report.js";
 import { compareObject } from "../../../src/diff/object-diff.js";
 import { normaliseObject, objectKey } from "../../../src/diff/object-normalise.js";
-import { identityOf, manifestDocuments, removedObjects } from "../../../src/diff/release-objects.js";
+import {
+  identityOf,
+  manifestDocuments,
+  removedObjects,
+  withHelmOwnership,
+} from "../../../src/diff/release-objects.js";
 import { maskObjectPair, MASKED_CHANGED } from "../../../src/diff/secret-mask.js";
 
 const b64 = (s: string): string => Buffer.from(s).toString("base64");
@@ -280,6 +285,29 @@ metadata:
     },
   ])("$what", ({ previous, next, removed }) => {
     expect(removedObjects(previous, next, "garden").map((o) => o.name)).toEqual(removed);
+  });
+});
+
+describe("withHelmOwnership", () => {
+  it("adds what helm adds to every object, keeping the object's own labels and annotations", () => {
+    const o = withHelmOwnership(
+      {
+        apiVersion: "v1",
+        kind: "ConfigMap",
+        metadata: { name: "a", labels: { app: "x" }, annotations: { n: "1" } },
+      },
+      "garden-identity",
+      "garden",
+    );
+    expect(o.metadata).toEqual({
+      name: "a",
+      labels: { app: "x", "app.kubernetes.io/managed-by": "Helm" },
+      annotations: {
+        n: "1",
+        "meta.helm.sh/release-name": "garden-identity",
+        "meta.helm.sh/release-namespace": "garden",
+      },
+    });
   });
 });
 
