@@ -2,6 +2,7 @@
  * The schema of a release catalog (src/catalog/catalogs/<version>.yaml): one schema gives both the
  * type and the validation (STYLE.md 3).
  */
+import semver from "semver";
 import { z } from "zod";
 
 const name = z
@@ -84,7 +85,13 @@ export const componentSchema = z.strictObject({
     /** A name from `repositories`, or `builtin` for 23ke's own charts (charts/). */
     repository: z.string().min(1),
     name: z.string().min(1),
-    version: z.string().min(1),
+    /** A SemVer version or range, as Helm takes it; `{version}` in `expand` (the extension's own). */
+    version: z
+      .string()
+      .min(1)
+      .refine((v) => v === "{version}" || semver.validRange(v) !== null, {
+        message: "expected a chart version (SemVer, e.g. 1.2.3 or v1.2.3) or a SemVer range",
+      }),
   }),
   /** The release namespace; `{{systemNamespace}}` stands for 23ke's system namespace. */
   namespace: z.union([name, z.literal("{{systemNamespace}}")]),

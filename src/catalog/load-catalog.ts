@@ -94,12 +94,14 @@ export function parseCatalog(text: string, file: string): Catalog {
       file,
     );
   }
+  // A missing key has no node: the line of the deepest part of its path that is there.
   const lineOf = (p: readonly (string | number)[]): number | undefined => {
     let node: unknown = doc.contents;
     for (const k of p) {
-      if (isMap(node) || isSeq(node))
-        node = (node as { get(k: unknown, keep: boolean): unknown }).get(k, true);
-      else break;
+      if (!isMap(node) && !isSeq(node)) break;
+      const next = (node as { get(k: unknown, keep: boolean): unknown }).get(k, true);
+      if (next === undefined || next === null) break;
+      node = next;
     }
     const range = (node as Node | undefined)?.range;
     return range === undefined || range === null ? undefined : lc.linePos(range[0]).line;
@@ -112,7 +114,7 @@ export function parseCatalog(text: string, file: string): Catalog {
       const line = lineOf(i.path as (string | number)[]);
       return {
         path: dotted(i.path as (string | number)[]),
-        message: i.message,
+        message: catalogMessage(i.message),
         file,
         ...(line === undefined ? {} : { line }),
       };
@@ -160,6 +162,14 @@ export function parseCatalog(text: string, file: string): Catalog {
   });
   if (problems.length > 0) throw new ValidationError("release catalog", problems, file);
   return cat;
+}
+
+/** zod's wording without its "Invalid input:" prefix; a missing key is "required". */
+function catalogMessage(m: string): string {
+  const missing = /^Invalid input: expected (\w+), received undefined$/.exec(m);
+  if (missing !== null) return `required (${missing[1] === "object" ? "a map" : `a ${missing[1]}`})`;
+  if (m === "Invalid input") return "required, or not one of the allowed values";
+  return m.replace(/^Invalid (input|option): /, "");
 }
 
 function dotted(p: readonly (string | number)[]): string {

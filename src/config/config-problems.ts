@@ -39,7 +39,11 @@ export function issuesToProblems(
           message: issue.message.startsWith("required") ? issue.message : `required: ${issue.message}`,
         });
       } else {
-        out.push({ path, message: `${issue.message}, got ${describeType(actual)}` });
+        // zod's own wording ("Invalid input: expected object, received string") says it twice
+        const message = issue.message.startsWith("Invalid input")
+          ? `expected ${expectedLabel(issue.expected)}`
+          : issue.message;
+        out.push({ path, message: `${message}, got ${describeType(actual)}` });
       }
     } else if (issue.code === "invalid_union") {
       out.push({ path, message: issue.message });
@@ -48,6 +52,19 @@ export function issuesToProblems(
     }
   }
   return out;
+}
+
+function expectedLabel(expected: string): string {
+  const labels: Record<string, string> = {
+    object: "a map",
+    record: "a map",
+    array: "a list",
+    boolean: "true or false",
+    number: "a number",
+    int: "a whole number",
+    string: "a string",
+  };
+  return labels[expected] ?? expected;
 }
 
 /** The keys a strict object in `schema` accepts at `path` (through optional/default wrappers). */
