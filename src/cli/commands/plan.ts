@@ -29,6 +29,8 @@ export async function planCommand(ctx: CliContext, o: PlanOptions): Promise<numb
     if (o.diff === true) {
       if (!clusterNamed(o, ctx.env))
         throw new UsageError("plan --diff compares with the cluster: name it with --kubeconfig");
+      if (selection !== undefined)
+        throw new UsageError("plan --diff shows every component: use '23ke diff COMPONENT...' for some");
       const r = await landscape.diff(ctx.signal);
       plan = r.plan;
       objects = new Map(r.diff.components.map((c) => [c.name, c.objects]));
