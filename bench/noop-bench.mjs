@@ -1,8 +1,11 @@
 // The no-op pass of the local landscape (issue 11: drift of changed fields must stay cheap):
 // one full install of the 1.86 landscape (stand-in charts, both clusters), then RUNS no-op passes
 // of the whole landscape, each timed with its helm invocations; prints each and the median.
+// With --paired, each run is two passes in turn: drift check off (the 23ke-config's drift.default
+// ignore: only deleted objects are looked for, as before ADR 0010) and on (the default, correct),
+// so that both medians are taken under the same load of the machine.
 // Build first (npx tsc -p tsconfig.build.json && npx tsc -p tools/devenv/tsconfig.build.json), then:
-//   node bench/noop-bench.mjs [RUNS=5]
+//   node_modules/.bin/node bench/noop-bench.mjs [RUNS=5] [--paired]
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -16,7 +19,8 @@ import { chartDirsUnder } from "../tools/devenv/dist/helm-repo-server.js";
 import { localPass } from "../tools/devenv/dist/local-landscape.js";
 import { parseValuesDocument } from "../dist/values/values-document.js";
 
-const runs = Number(process.argv[2] ?? "5");
+const runs = Number(process.argv.find((a) => /^\d+$/.test(a)) ?? "5");
+const paired = process.argv.includes("--paired");
 const scratch = mkdtempSync(path.join(os.tmpdir(), "23ke-noop-bench-"));
 const cfgFile = path.join(projectRoot, "examples", "23ke-config-minimal.yaml");
 const parsed = parseValuesDocument(readFileSync(cfgFile, "utf8"), { source: cfgFile });
@@ -52,19 +56,44 @@ try {
   const full = await localPass(opts);
   if (!full.result.ok) throw new Error("full install failed");
   console.log(`full install: ${secs(performance.now() - t)} s, ${full.result.components.length} components`);
-  const times = [];
+  // The first no-op pass after an install may set drift back (ADR 0010): not timed.
+  await localPass(opts);
+  const driftOff = parseValuesDocument("drift:\n  default: ignore\n", { source: "drift-off" });
+  const variants = paired
+    ? [
+        [
+          "drift check off",
+          {
+            ...opts,
+            configLayers: [{ name: "23ke-config-0", document: driftOff.document }, ...opts.configLayers],
+          },
+        ],
+        ["drift check on", opts],
+      ]
+    : [["no-op", opts]];
+  const times = new Map(variants.map(([name]) => [name, []]));
+  // CPU time of this process (23ke's side of the pass): less disturbed by others' load than wall time.
+  const cpuTimes = new Map(variants.map(([name]) => [name, []]));
   for (let i = 0; i < runs; i++) {
-    t = performance.now();
-    const r = await localPass(opts);
-    const ms = performance.now() - t;
-    times.push(ms);
-    const states = new Set(r.result.components.map((c) => c.reason));
-    console.log(
-      `no-op pass ${i + 1}: ${secs(ms)} s, helm invocations ${r.helmCalls.length}, reasons ${[...states].join(",")}`,
-    );
+    for (const [name, o] of variants) {
+      t = performance.now();
+      const cpu0 = process.cpuUsage();
+      const r = await localPass(o);
+      const ms = performance.now() - t;
+      const cpu = process.cpuUsage(cpu0);
+      times.get(name).push(ms);
+      cpuTimes.get(name).push((cpu.user + cpu.system) / 1000);
+      const states = new Set(r.result.components.map((c) => c.reason));
+      console.log(
+        `${name} pass ${i + 1}: ${secs(ms)} s (23ke CPU ${secs(cpuTimes.get(name).at(-1))} s), helm invocations ${r.helmCalls.length}, reasons ${[...states].join(",")}`,
+      );
+    }
   }
-  times.sort((a, b) => a - b);
-  console.log(`no-op median of ${runs}: ${secs(times[Math.floor(times.length / 2)])} s (target ≤ 1.5 s)`);
+  const median = (list) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)];
+  for (const [name, list] of times)
+    console.log(
+      `${name}: median of ${runs}: ${secs(median(list))} s, 23ke CPU ${secs(median(cpuTimes.get(name)))} s (target ≤ 1.5 s)`,
+    );
 } finally {
   await fakes.stop();
   await env.stop();

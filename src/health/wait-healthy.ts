@@ -5,7 +5,7 @@
 import { Reason } from "../status/reasons.js";
 import { parseAllDocuments } from "yaml";
 import { TerminalError } from "../errors/errors.js";
-import type { KubeClient } from "../kube/client.js";
+import type { KubeClient, KubeObject } from "../kube/client.js";
 import { sleep } from "../util/wait.js";
 import { readiness, type Readiness } from "./readiness.js";
 
@@ -78,6 +78,16 @@ export interface HealthWait {
   signal?: AbortSignal;
   /** Called when what is awaited changes, e.g. "Deployment garden/etcd: 0/1 replicas available". */
   onProgress?: (message: string) => void;
+  /**
+   * Objects read moments ago, by `refKey` (the drift check of an unchanged release reads them
+   * all): the first round judges these without reading them again.
+   */
+  observed?: ReadonlyMap<string, unknown>;
+}
+
+/** The key of an object in `HealthWait.observed`: apiVersion, kind, namespace and name. */
+export function refKey(r: ObjectRef): string {
+  return `${r.apiVersion}/${r.kind}/${r.namespace ?? ""}/${r.name}`;
 }
 
 /**
@@ -116,10 +126,15 @@ export async function waitHealthy(w: HealthWait): Promise<void> {
   const maxInterval = w.intervalMs ?? 1000;
   let interval = Math.min(100, maxInterval);
   let lastMessage = "";
+  let seen = w.observed;
   for (;;) {
     // Only the objects not yet ready are read again, all at once.
+    const known = seen;
+    seen = undefined;
     const observed = await Promise.all(
       refs.map(async (r) => {
+        const had = known?.get(refKey(r)) as KubeObject | undefined;
+        if (had !== undefined) return { r, rd: readiness(had) };
         const obj = await w.client.get(r.apiVersion, r.kind, r.name, r.namespace).catch((e: unknown) => {
           // A kind the cluster does not serve yet (CRD just created): not ready.
           if (e instanceof Error && /does not serve/.test(e.message)) return undefined;

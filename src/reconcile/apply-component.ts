@@ -8,10 +8,11 @@
 import { createHash } from "node:crypto";
 import type { HelmDriver } from "../helm/helm-driver.js";
 import { compareDeployedRelease, storedRelease } from "../helm/release-storage.js";
-import type { KubeClient } from "../kube/client.js";
+import type { KubeClient, KubeObject } from "../kube/client.js";
 import {
   missingObjects,
   objectsOfManifest,
+  refKey,
   refString,
   waitHealthy,
   type ObjectRef,
@@ -134,12 +135,17 @@ export async function applyComponent(
     // objects changed (set back below without helm, ADR 0010).
     let missing: ObjectRef[] = [];
     let drifted: DriftedObject[] = [];
+    let observed: Map<string, KubeObject> | undefined;
     const deployedManifest =
       deployedAsRecorded && policy.mode !== "ignore"
         ? await releaseManifestObjects(client, unit.release, unit.namespace, stored.revision)
         : undefined;
     if (deployedManifest !== undefined) {
-      ({ missing, drifted } = await findReleaseDrift(client, unit.namespace, deployedManifest, policy.rules));
+      ({
+        missing,
+        drifted,
+        live: observed,
+      } = await findReleaseDrift(client, unit.namespace, deployedManifest, policy.rules));
     } else if (prev?.appliedDigest === digest && prev.objects !== undefined) {
       missing = await missingObjects(client, unit.namespace, prev.objects);
     }
@@ -153,7 +159,7 @@ export async function applyComponent(
       const drift =
         drifted.length === 0
           ? undefined
-          : await handleDrift(unit.name, drifted, policy, prev.drift, client, ctx);
+          : await handleDrift(unit.name, drifted, policy, prev.drift, client, ctx, observed);
       ctx.report(ComponentState.checkingHealth, "unchanged; checking health");
       await waitHealthy({
         client,
@@ -162,6 +168,7 @@ export async function applyComponent(
         timeoutMs: ctx.healthTimeoutMs,
         signal,
         onProgress: (m) => ctx.report(ComponentState.checkingHealth, m),
+        ...(observed === undefined ? {} : { observed }),
       });
       await ctx.store.write(
         record({
@@ -328,13 +335,17 @@ async function handleDrift(
   before: DriftRecord | undefined,
   client: KubeClient,
   ctx: ComponentContext,
+  observed: Map<string, KubeObject> | undefined,
 ): Promise<{ done: TaskDone; record: DriftRecord }> {
   const corrected = policy.mode === "correct";
   const summary = driftSummary(drifted);
   let remaining: { ref: ObjectRef; paths: string[] }[] = [];
   if (corrected) {
     ctx.report(ComponentState.applying, `drift: ${summary}; setting back to the release's manifest`);
-    remaining = (await correctReleaseDrift(client, drifted, policy.rules))
+    const results = await correctReleaseDrift(client, drifted, policy.rules);
+    // The health check judges the objects as the correction left them.
+    for (const r of results) observed?.set(refKey(r.ref), r.stored);
+    remaining = results
       .filter((r) => r.remaining.length > 0)
       .map((r) => ({ ref: r.ref, paths: r.remaining }));
   }

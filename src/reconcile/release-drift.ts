@@ -9,7 +9,7 @@
  */
 import type { KubeClient, KubeObject } from "../kube/client.js";
 import { fieldDrift, type IgnoreRule, type IgnoredDifference } from "../drift/owned-fields.js";
-import type { ObjectRef } from "../health/wait-healthy.js";
+import { refKey, type ObjectRef } from "../health/wait-healthy.js";
 
 /** An object of the release whose live fields differ from its manifest. */
 export interface DriftedObject {
@@ -28,6 +28,8 @@ export interface ReleaseDrift {
   /** Objects of the manifest that do not exist (deleted, or their kind is no longer served). */
   missing: ObjectRef[];
   drifted: DriftedObject[];
+  /** Every object read, by refKey, for the health check that follows (no second read). */
+  live: Map<string, KubeObject>;
 }
 
 /** The manifest's objects, read in parallel and compared with what the manifest sets. */
@@ -51,12 +53,13 @@ export async function findReleaseDrift(
       return { ref, live: await client.get(o.apiVersion, o.kind, o.metadata.name, ns), o };
     }),
   );
-  const result: ReleaseDrift = { missing: [], drifted: [] };
+  const result: ReleaseDrift = { missing: [], drifted: [], live: new Map() };
   for (const { ref, live, o } of found) {
     if (live === undefined) {
       result.missing.push(ref);
       continue;
     }
+    result.live.set(refKey(ref), live);
     const d = fieldDrift(o, live, rules);
     if (d.paths.length === 0) continue;
     result.drifted.push({
@@ -145,12 +148,12 @@ export async function correctReleaseDrift(
   client: Pick<KubeClient, "apply">,
   drifted: readonly DriftedObject[],
   rules: readonly IgnoreRule[],
-): Promise<{ ref: ObjectRef; remaining: string[] }[]> {
+): Promise<{ ref: ObjectRef; remaining: string[]; stored: KubeObject }[]> {
   return await Promise.all(
     drifted.map(async (d) => {
       const stored = await client.apply(correctionBody(d), helmFieldManager(d.live));
       const after = fieldDrift(d.manifest, stored, rules);
-      return { ref: d.ref, remaining: after.paths };
+      return { ref: d.ref, remaining: after.paths, stored };
     }),
   );
 }
