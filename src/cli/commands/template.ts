@@ -10,11 +10,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { parseAllDocuments } from "yaml";
-import {
-  DEFAULT_SYSTEM_NAMESPACE,
-  offlineClusterFacts,
-  resolveConfig,
-} from "../../config/index.js";
+import { DEFAULT_SYSTEM_NAMESPACE, offlineClusterFacts, resolveConfig } from "../../config/index.js";
 import { credentialStrings } from "../../config/config-credentials.js";
 import { closest } from "../../config/suggest.js";
 import { UsageError } from "../../errors/errors.js";

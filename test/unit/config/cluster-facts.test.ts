@@ -90,7 +90,7 @@ describe("discoverClusterFacts: VPA", () => {
     metadata: {
       name: VPA_CRD,
       managedFields: managers.map((manager) => ({ manager })),
-    } as KubeObject["metadata"],
+    },
   });
   it.each([
     ["a VPA of the cluster's own", crd(), false],
