@@ -21,6 +21,8 @@ export type ObjectDoc = Record<string, unknown> & { apiVersion?: unknown; kind?:
 export interface IgnoreRule {
   kind?: string;
   name?: string;
+  /** Only for objects whose manifest carries this label (built-in rules). */
+  label?: { key: string; value: string };
   segments: string[];
 }
 
@@ -51,13 +53,19 @@ export function formatPointer(segments: readonly (string | number)[]): string {
   return segments.map((s) => `/${String(s).replace(/~/g, "~0").replace(/\//g, "~1")}`).join("");
 }
 
+const TOKEN_REQUESTOR = { key: "resources.gardener.cloud/purpose", value: "token-requestor" };
+
 /**
  * Fields that others write by design wherever a chart sets them: the CA bundle cert-manager's
- * cainjector puts into webhook configurations and CRD conversion webhooks.
+ * cainjector puts into webhook configurations and CRD conversion webhooks, and the token (and
+ * the kubeconfig holding it) gardener-resource-manager's TokenRequestor writes into a Secret
+ * labelled for it.
  */
 export const BUILTIN_IGNORES: readonly IgnoreRule[] = [
   { segments: ["webhooks", "*", "clientConfig", "caBundle"] },
   { segments: ["spec", "conversion", "webhook", "clientConfig", "caBundle"] },
+  { kind: "Secret", label: TOKEN_REQUESTOR, segments: ["data", "kubeconfig"] },
+  { kind: "Secret", label: TOKEN_REQUESTOR, segments: ["data", "token"] },
 ];
 
 /** A field of the manifest that differs in the live object, but is ignored by a rule. */
@@ -98,8 +106,12 @@ export function fieldDrift(
   const kind = typeof manifest.kind === "string" ? manifest.kind : "";
   const meta = (manifest.metadata ?? {}) as Record<string, unknown>;
   const name = typeof meta.name === "string" ? meta.name : "";
+  const labels = (meta.labels ?? {}) as Record<string, unknown>;
   const applicable = [...BUILTIN_IGNORES, ...rules].filter(
-    (r) => (r.kind === undefined || r.kind === kind) && (r.name === undefined || r.name === name),
+    (r) =>
+      (r.kind === undefined || r.kind === kind) &&
+      (r.name === undefined || r.name === name) &&
+      (r.label === undefined || labels[r.label.key] === r.label.value),
   );
   const out: FieldDrift = { paths: [], ignored: [] };
   const differ = (segments: (string | number)[], live: unknown): void => {

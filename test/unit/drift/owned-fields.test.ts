@@ -212,6 +212,20 @@ describe("fieldDrift of ConfigMaps and Secrets", () => {
     expect(JSON.stringify(d.paths)).not.toMatch(/secret|dG9w/i);
   });
 
+  it("ignores the token and kubeconfig the TokenRequestor writes into a Secret labelled for it", () => {
+    const m = secret({ kubeconfig: b64("seed") });
+    const requestor = {
+      ...m,
+      metadata: { name: "s", labels: { "resources.gardener.cloud/purpose": "token-requestor" } },
+    };
+    const live = {
+      ...secret({ kubeconfig: b64("with-token"), token: b64("t") }),
+      metadata: requestor.metadata,
+    };
+    expect(fieldDrift(requestor, live).paths).toEqual([]);
+    expect(fieldDrift(m, live).paths).toEqual(["/data/kubeconfig"]);
+  });
+
   it("ignores the CA bundle cainjector writes into webhook configurations", () => {
     const m: ObjectDoc = {
       apiVersion: "admissionregistration.k8s.io/v1",
