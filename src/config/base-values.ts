@@ -512,6 +512,15 @@ function kubeApiserver(c: ResolvedConfig): Record<string, unknown> {
   );
 }
 
+/** velero's cloud-credentials file: the AWS plugin reads a profile, the others KEY=value lines. */
+function cloudFile(provider: string, env: Readonly<Record<string, string>>): string {
+  if (provider === "aws" || provider === "s3")
+    return `[default]\naws_access_key_id=${env.AWS_ACCESS_KEY_ID ?? ""}\naws_secret_access_key=${env.AWS_SECRET_ACCESS_KEY ?? ""}\n`;
+  return Object.entries(env)
+    .map(([k, v]) => `${k}=${v}\n`)
+    .join("");
+}
+
 function velero(c: ResolvedConfig): Record<string, unknown> | undefined {
   const b = c.backups;
   if (!b.enabled) return undefined;
@@ -569,10 +578,16 @@ function velero(c: ResolvedConfig): Record<string, unknown> | undefined {
           volumeMounts: [{ mountPath: "/target", name: "plugins" }],
         },
       ],
-      // Credentials reach velero as environment variables, not as a mounted cloud-credentials file.
-      credentials: { useSecret: false },
-      configuration: {
+      // The credentials live in the chart's Secret, never in the Deployment: environment
+      // variables by secretKeyRef (credentials.extraEnvVars), and the same values as the
+      // cloud-credentials file the chart points AWS_SHARED_CREDENTIALS_FILE, AZURE_CREDENTIALS_FILE
+      // and the others at once useSecret is on (an AWS profile, else the variables dotenv-style).
+      credentials: {
+        useSecret: true,
         extraEnvVars: env,
+        secretContents: { cloud: cloudFile(b.provider, env) },
+      },
+      configuration: {
         backupStorageLocation: [
           {
             name: "default",

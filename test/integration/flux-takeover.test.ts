@@ -136,7 +136,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await landscape.stop();
+  await landscape?.stop();
 });
 
 describe("taking over a Flux-based 23KE landscape", () => {

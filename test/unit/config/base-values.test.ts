@@ -585,7 +585,7 @@ describe("fanOut: backups", () => {
     });
     expect(d.velero).toMatchObject({
       snapshotsEnabled: false,
-      credentials: { useSecret: false },
+      credentials: { useSecret: true },
       configuration: {
         backupStorageLocation: [{ bucket: "garden-backups", provider: c.velero, prefix: "velero-backup" }],
       },
@@ -594,9 +594,15 @@ describe("fanOut: backups", () => {
         "full-cluster-daily": { schedule: "@every 24h", template: { ttl: "2160h" } },
       },
     });
-    expect(
-      JSON.stringify((d.velero as { configuration: { extraEnvVars: object } }).configuration.extraEnvVars),
-    ).toContain("BACKUP-SECRET-SENTINEL");
+    // The credentials go to the chart's Secret (env by secretKeyRef and the cloud file), never
+    // into the Deployment's plain env (configuration.extraEnvVars).
+    const v = d.velero as {
+      credentials: { extraEnvVars: object; secretContents: { cloud: string } };
+      configuration: { extraEnvVars?: object };
+    };
+    expect(JSON.stringify(v.credentials.extraEnvVars)).toContain("BACKUP-SECRET-SENTINEL");
+    expect(v.credentials.secretContents.cloud).toContain("BACKUP-SECRET-SENTINEL");
+    expect(v.configuration.extraEnvVars).toBeUndefined();
     expect(d.addons).toMatchObject({
       backups: { enabled: true, provider: c.provider, bucketName: "garden-backups" },
     });
