@@ -2,7 +2,6 @@
  * The landscape commands as a user runs them: the built `23ke` binary (plan, apply, status)
  * against a real environment of its own, with the configuration repository as a directory.
  */
-import { spawn } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { stringify } from "yaml";
@@ -11,6 +10,7 @@ import { projectRoot, type Environment } from "../../tools/devenv/src/environmen
 import { latestCatalogVersion, loadCatalog } from "../../src/catalog/load-catalog.js";
 import { StatusStore } from "../../src/reconcile/status-store.js";
 import { clusterArgs, startLandscapeEnv, type LandscapeEnv } from "../support/landscape-env.js";
+import { runCli, type CliRun } from "../support/run-cli.js";
 
 let env: Environment;
 let landscape: LandscapeEnv;
@@ -23,18 +23,8 @@ const secretPlain = Buffer.from(secretB64, "base64").toString();
 // when asked: the default is the newest catalog (the operator flavour).
 const CHART_BASED = ["--catalog", "1.86"];
 
-function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(path.join(projectRoot, "bin", "23ke"), args, {
-      env: { ...env.helmEnv, KUBECONFIG: "" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.on("exit", (code) => resolve({ code, stdout, stderr }));
-  });
+function cli(args: string[]): Promise<CliRun> {
+  return runCli(args, env.helmEnv);
 }
 
 function repoDir(name: string, files: Record<string, unknown>): string {

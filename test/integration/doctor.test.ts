@@ -20,6 +20,7 @@ import type { DoctorReport } from "../../src/landscape/doctor.js";
 import { waitFor } from "../../src/util/wait.js";
 import { projectRoot, startEnvironment, type Environment } from "../../tools/devenv/src/environment.js";
 import { testEnv } from "../support/env.js";
+import { runCli, type CliRun } from "../support/run-cli.js";
 
 const NS = "23ke-system";
 let dir: string;
@@ -55,18 +56,8 @@ function of(r: DoctorReport, check: string): Finding[] {
   return r.findings.filter((f) => f.check === check);
 }
 
-function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(path.join(projectRoot, "bin", "23ke"), args, {
-      env: { ...env.helmEnv, KUBECONFIG: "" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.on("exit", (code) => resolve({ code, stdout, stderr }));
-  });
+function cli(args: string[]): Promise<CliRun> {
+  return runCli(args, env.helmEnv);
 }
 
 beforeAll(async () => {

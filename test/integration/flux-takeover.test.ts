@@ -9,7 +9,6 @@
  * test/fixtures/flux/crds.yaml), labelled as Flux labels them, and Flux's labels on the objects
  * of the releases. No Flux controller runs.
  */
-import { spawn } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { parseAllDocuments } from "yaml";
@@ -17,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { projectRoot, type Environment } from "../../tools/devenv/src/environment.js";
 import { KubeClient, type KubeObject } from "../../src/kube/client.js";
 import { clusterArgs, startLandscapeEnv, type LandscapeEnv } from "../support/landscape-env.js";
+import { runCli, type CliRun } from "../support/run-cli.js";
 
 let env: Environment;
 let landscape: LandscapeEnv;
@@ -40,18 +40,8 @@ const KUSTOMIZATIONS = ["pre-gardener", "gardener"];
 type Secret = KubeObject & { type?: string; data?: Record<string, string> };
 type Workload = KubeObject & { spec?: { template?: { metadata?: { labels?: Record<string, string> } } } };
 
-function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(path.join(projectRoot, "bin", "23ke"), args, {
-      env: { ...env.helmEnv, KUBECONFIG: "" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.on("exit", (code) => resolve({ code, stdout, stderr }));
-  });
+function cli(args: string[]): Promise<CliRun> {
+  return runCli(args, env.helmEnv);
 }
 
 const landscapeArgs = (): string[] => [

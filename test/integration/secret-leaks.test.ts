@@ -30,6 +30,7 @@ import {
   readGeneratedSecrets,
 } from "../../src/config/generated-secrets.js";
 import { waitFor } from "../../src/util/wait.js";
+import { runCli, type CliRun } from "../support/run-cli.js";
 
 const run = promisify(execFile);
 const SYSTEM_NS = "23ke-system";
@@ -90,22 +91,12 @@ function hitsIn(list: readonly Scanned[]): string[] {
   return hits;
 }
 
-function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(path.join(projectRoot, "bin", "23ke"), args, {
-      env: { ...env.helmEnv, KUBECONFIG: "" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.on("exit", (code) => {
-      const what = `23ke ${args.slice(0, 2).join(" ")}`;
-      outputs.push({ where: `${what} stdout`, text: stdout }, { where: `${what} stderr`, text: stderr });
-      resolve({ code, stdout, stderr });
-    });
-  });
+/** Runs the built CLI and keeps its stdout and stderr for the scan. */
+async function cli(args: string[]): Promise<CliRun> {
+  const r = await runCli(args, env.helmEnv);
+  const what = `23ke ${args.slice(0, 2).join(" ")}`;
+  outputs.push({ where: `${what} stdout`, text: r.stdout }, { where: `${what} stderr`, text: r.stderr });
+  return r;
 }
 
 function configDoc(credentials: Record<string, string> = {}): Record<string, unknown> {
