@@ -6,7 +6,7 @@
  */
 import { existsSync } from "node:fs";
 import path from "node:path";
-import { UsageError } from "../errors/errors.js";
+import { UsageError, ValidationError } from "../errors/errors.js";
 import type { KubeObject } from "../kube/client.js";
 import { readConfigRevision } from "../sources/config-repo/config-repo-reader.js";
 import { GitSource, type GitSourceSpec } from "../sources/git/git-source.js";
@@ -24,6 +24,19 @@ export interface ConfigRepositoryContent {
   manifests?: KubeObject[];
   /** The commit, or `local` for a checkout. */
   revision: string;
+}
+
+/**
+ * A revision of the configuration repository that does not load (a ValidationError naming every
+ * file and line): nothing of it is applied, what was applied before stays in force.
+ */
+export class RevisionRejectedError extends ValidationError {
+  constructor(
+    readonly revision: string,
+    cause: ValidationError,
+  ) {
+    super(`configuration repository revision ${revision}`, cause.problems, `revision ${revision}`);
+  }
 }
 
 /** `BRANCH`, `tag:T`, `semver:RANGE`, `commit:SHA` (a bare 40-hex SHA is a commit). */
@@ -82,7 +95,12 @@ export class ConfigRepository {
       root = rev.dir;
       revision = rev.commit;
     } else root = checkoutRoot((this.settings as { dir: string }).dir);
-    const content = readConfigRevision(root, revision);
+    let content: ReturnType<typeof readConfigRevision>;
+    try {
+      content = readConfigRevision(root, revision);
+    } catch (e) {
+      throw e instanceof ValidationError ? new RevisionRejectedError(revision, e) : e;
+    }
     const values = new Map<string, Record<string, unknown>>();
     for (const layers of content.layers.values()) for (const l of layers) values.set(l.name, l.values);
     return { values, manifests: content.manifests.map((m) => m.object as unknown as KubeObject), revision };

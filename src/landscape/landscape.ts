@@ -20,7 +20,7 @@ import {
   runConfigurationStage,
   type ConfigLayer,
 } from "../config/index.js";
-import { TerminalError, UsageError, ValidationError } from "../errors/errors.js";
+import { formatProblem, TerminalError, UsageError, ValidationError } from "../errors/errors.js";
 import { findHelm } from "../helm/helm-binary.js";
 import { HelmDriver } from "../helm/helm-driver.js";
 import { KubeNotFoundError, type KubeClient, type KubeObject } from "../kube/client.js";
@@ -34,7 +34,8 @@ import {
 import { StatusStore, type InvalidStatusKey } from "../reconcile/status-store.js";
 import { isPartial, type SelectionRequest } from "../reconcile/component-selection.js";
 import { VirtualGarden } from "../reconcile/virtual-garden.js";
-import type { ComponentRecord } from "../status/component-state.js";
+import type { ComponentRecord, RejectedRevision } from "../status/component-state.js";
+import { revisionRejectedEventObject } from "../status/events.js";
 import { Reason } from "../status/reasons.js";
 import type { StatusSummary } from "../status/conditions.js";
 import { checkVersionSkew, chooseCatalog, type CatalogChoice } from "./catalog-choice.js";
@@ -43,6 +44,7 @@ import { landscapeCharts, type ChartSourceSettings } from "./chart-sources.js";
 import { resolveBaseAccess, type BaseClusterAccess, type ResolvedClusterAccess } from "./cluster-access.js";
 import {
   ConfigRepository,
+  RevisionRejectedError,
   type ConfigRepositoryContent,
   type ConfigRepositorySettings,
 } from "./config-repository.js";
@@ -113,6 +115,8 @@ export interface LandscapeStatus {
   summary: StatusSummary | undefined;
   /** Keys of the status ConfigMap that could not be read (read as absent). */
   invalid: InvalidStatusKey[];
+  /** The newest revision of the configuration repository that was not applied, and why. */
+  rejectedRevision: RejectedRevision | undefined;
 }
 
 export class Landscape {
@@ -242,7 +246,24 @@ export class Landscape {
   /** One pass over the landscape: configuration, pre-gardener, gardener; holds the apply lock. */
   async apply(req: ApplyRequest): Promise<PassResult> {
     const access = this.cluster();
-    const repo = await this.repository?.read(req.signal);
+    const store = new StatusStore(access.client, this.settings.systemNamespace);
+    const repo = await this.repository?.read(req.signal).catch(async (e: unknown) => {
+      // Nothing of a broken revision is applied; say so in the status and where `kubectl get
+      // events` looks. The error itself is what the caller must see, so these writes may fail.
+      if (e instanceof RevisionRejectedError) {
+        const problems = e.problems.map(formatProblem);
+        await store.writeRejectedRevision({ revision: e.revision, problems }).catch(() => undefined);
+        const event = revisionRejectedEventObject(
+          e.revision,
+          problems,
+          this.settings.systemNamespace,
+          new Date(),
+        );
+        await store.event(event).catch(() => undefined);
+      }
+      throw e;
+    });
+    if (repo !== undefined) await store.writeRejectedRevision(undefined);
     if (repo !== undefined)
       req.onRevision?.({
         revision: repo.revision,
@@ -445,7 +466,12 @@ export class Landscape {
     const store = new StatusStore(this.base, this.settings.systemNamespace, {
       onInvalid: (i) => invalid.push(i),
     });
-    return { records: [...(await store.readAll()).values()], summary: await store.readSummary(), invalid };
+    return {
+      records: [...(await store.readAll()).values()],
+      summary: await store.readSummary(),
+      invalid,
+      rejectedRevision: await store.readRejectedRevision(),
+    };
   }
 
   /**

@@ -13,9 +13,11 @@ import { parse, stringify } from "yaml";
 import type { KubeClient, KubeObject } from "../kube/client.js";
 import {
   CATALOG_KEY,
+  REJECTED_REVISION_KEY,
   STATUS_CONFIGMAP,
   SUMMARY_KEY,
   type ComponentRecord,
+  type RejectedRevision,
 } from "../status/component-state.js";
 import type { StatusSummary } from "../status/conditions.js";
 import { parseComponentRecord, parseStatusSummary } from "../status/status-schema.js";
@@ -62,7 +64,7 @@ export class StatusStore {
     const cm = await this.configMap();
     const out = new Map<string, ComponentRecord>();
     for (const [k, v] of Object.entries(cm?.data ?? {})) {
-      if (k === SUMMARY_KEY || k === CATALOG_KEY) continue;
+      if (k === SUMMARY_KEY || k === CATALOG_KEY || k === REJECTED_REVISION_KEY) continue;
       let raw: unknown;
       try {
         raw = JSON.parse(v);
@@ -134,6 +136,33 @@ export class StatusStore {
   /** Records the catalog a pass applies, before it changes anything. */
   async writeCatalog(version: string): Promise<void> {
     await this.applyKeys({ [CATALOG_KEY]: version }, "23ke-status.catalog");
+  }
+
+  /**
+   * Records the newest rejected revision of the configuration repository; undefined removes the
+   * record (written only when there is one to remove, so a good pass costs one read).
+   */
+  async writeRejectedRevision(r: RejectedRevision | undefined): Promise<void> {
+    const manager = "23ke-status.rejected-revision";
+    if (r !== undefined) {
+      await this.applyKeys({ [REJECTED_REVISION_KEY]: JSON.stringify(r) }, manager);
+      return;
+    }
+    if ((await this.configMap())?.data?.[REJECTED_REVISION_KEY] === undefined) return;
+    await this.applyKeys({}, manager);
+  }
+
+  /** The rejected revision recorded (undefined: none, or not readable). */
+  async readRejectedRevision(): Promise<RejectedRevision | undefined> {
+    const text = (await this.configMap())?.data?.[REJECTED_REVISION_KEY];
+    if (text === undefined) return undefined;
+    try {
+      const raw = JSON.parse(text) as Partial<RejectedRevision>;
+      if (typeof raw.revision !== "string" || !Array.isArray(raw.problems)) return undefined;
+      return { revision: raw.revision, problems: raw.problems.filter((p) => typeof p === "string") };
+    } catch {
+      return undefined;
+    }
   }
 
   /** Creates an Event (built by src/status/events.ts) in the system namespace. */

@@ -29,6 +29,18 @@ export const STATUS_CONFIGMAP = "23ke-status";
 export const SUMMARY_KEY = "landscape.yaml";
 /** Key of the status ConfigMap naming the release catalog the landscape is applied with. */
 export const CATALOG_KEY = "landscape.catalog";
+/**
+ * Key of the status ConfigMap naming the newest revision of the configuration repository that was
+ * rejected (JSON `{revision, problems}`, problems as `file:line:col: message`); absent while the
+ * newest revision loads.
+ */
+export const REJECTED_REVISION_KEY = "landscape.rejected-revision";
+
+/** A revision of the configuration repository that was not applied, and why. */
+export interface RejectedRevision {
+  revision: string;
+  problems: string[];
+}
 
 export interface ComponentRecord {
   component: string;

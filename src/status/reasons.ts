@@ -33,6 +33,8 @@ export const Reason = {
   ClusterIPUnavailable: "ClusterIPUnavailable",
   ComponentNotApplicable: "ComponentNotApplicable",
   ValuesMissing: "ValuesMissing",
+  /** A revision of the configuration repository that does not load; the last good one stays. */
+  RevisionRejected: "RevisionRejected",
   /** A catalog change that downgrades Gardener or skips a minor version. */
   VersionSkew: "VersionSkew",
 

@@ -56,8 +56,13 @@ export async function statusCommand(ctx: CliContext, o: StatusOptions): Promise<
     lastFailure: r.lastFailure ?? null,
     conditions: summary?.components[r.component]?.conditions ?? null,
   }));
+  const rejected = status.rejectedRevision;
   const doc = {
-    landscape: { conditions: summary?.landscape.conditions ?? null, observedAt: summary?.observedAt ?? null },
+    landscape: {
+      conditions: summary?.landscape.conditions ?? null,
+      observedAt: summary?.observedAt ?? null,
+      rejectedRevision: rejected ?? null,
+    },
     stages: Object.fromEntries(
       stageOrder.map((s) => [s, { conditions: summary?.stages[s]?.conditions ?? null }]),
     ),
@@ -88,6 +93,11 @@ export async function statusCommand(ctx: CliContext, o: StatusOptions): Promise<
       ])
         print(ctx, `${name.padEnd(40)} ${conditionsLine(conditions ?? [])}`);
     }
+    if (rejected !== undefined)
+      print(
+        ctx,
+        `\nconfiguration repository revision ${rejected.revision} not applied (the last good revision stays in force):\n${rejected.problems.map((p) => `  ${p}`).join("\n")}`,
+      );
   }
   return rows.length > 0 && rows.every((r) => r.ready) ? 0 : 1;
 }

@@ -9,7 +9,7 @@ import {
   type ComponentFactsOfPass,
   type Condition,
 } from "../../../src/status/conditions.js";
-import { eventObject, eventsOfPass } from "../../../src/status/events.js";
+import { eventObject, eventsOfPass, revisionRejectedEventObject } from "../../../src/status/events.js";
 import { outcomeOf } from "../../../src/status/outcomes.js";
 import { Reason } from "../../../src/status/reasons.js";
 
@@ -324,5 +324,26 @@ describe("pass summary and events", () => {
     expect(e.metadata.name).toMatch(/^23ke-status\.identity\.[0-9a-f]+$/);
     expect((e.message as string).length).toBeLessThanOrEqual(1024);
     expect(e.message).toMatch(/^identity: x/);
+  });
+
+  it("builds a Warning Event for a rejected revision of the configuration repository", () => {
+    const e = revisionRejectedEventObject(
+      "c0ffee",
+      ["config/identity-values.yaml:3:11: Nested mappings are not allowed", "config/x-values.yaml:1:1: y"],
+      "23ke-system",
+      T0,
+    );
+    expect(e).toMatchObject({
+      kind: "Event",
+      involvedObject: { kind: "ConfigMap", name: "23ke-status", namespace: "23ke-system" },
+      type: "Warning",
+      reason: Reason.RevisionRejected,
+      source: { component: "23ke" },
+    });
+    expect(e.metadata.name).toMatch(/^23ke-status\.revision-rejected\.[0-9a-f]+$/);
+    expect(e.message).toBe(
+      "configuration repository revision c0ffee not applied (the last good revision stays in force): " +
+        "config/identity-values.yaml:3:11: Nested mappings are not allowed; config/x-values.yaml:1:1: y",
+    );
   });
 });
