@@ -87,7 +87,7 @@ export interface ChartSourceOptions {
   maxIndexBytes?: number;
   /** @default 64 MiB */
   maxChartBytes?: number;
-  /** Time limit of one request. @default 60000 */
+  /** Time limit of one request, from connecting to the last byte. @default REQUEST_TIMEOUT_MS */
   requestTimeoutMs?: number;
   /** How long an index checked in this process is used without asking again. @default 30000 */
   indexMaxAgeMs?: number;
@@ -119,6 +119,9 @@ export interface FetchedChart extends ResolvedChart {
 
 /** Reasons of chart source errors; one per thing a user can act on. */
 export { ChartReason };
+
+/** Time limit of one request to a repository (index, archive, OCI pull): a stuck server fails the chart. */
+export const REQUEST_TIMEOUT_MS = 60_000;
 
 interface IndexRecord {
   location: string;
@@ -251,11 +254,15 @@ export class ChartSource {
     const tmp = this.cache.tempPath();
     try {
       let sha256: string;
+      // where the bytes came from, for a mismatch: the repository named is upstream, this may be a mirror
+      let from: string;
       if (isLocalRepository(location)) {
         sha256 = await this.copyLocal(localDir(location), first, tmp, what);
+        from = first;
       } else {
         const url = new URL(first, `${location}/`).toString();
         sha256 = await this.downloadArchive(location, url, tmp, what, signal);
+        from = redactUrl(url);
       }
       let problem: string | undefined;
       try {
@@ -271,7 +278,7 @@ export class ChartSource {
       }
       if (resolved.digest !== undefined && sha256 !== resolved.digest) {
         throw new TerminalError(
-          `${what}: digest mismatch: the index says sha256:${resolved.digest}, the archive is sha256:${sha256}${problem === undefined ? "" : ` (${problem})`}`,
+          `${what}: digest mismatch: the index says sha256:${resolved.digest}, the archive ${from} is sha256:${sha256}${problem === undefined ? "" : ` (${problem})`}`,
           { reason: ChartReason.digestMismatch, object: what },
         );
       }
@@ -344,7 +351,7 @@ export class ChartSource {
         url,
         dest,
         maxBytes: this.opts.maxChartBytes ?? 64 * 1024 * 1024,
-        timeoutMs: this.opts.requestTimeoutMs ?? 60_000,
+        timeoutMs: this.opts.requestTimeoutMs ?? REQUEST_TIMEOUT_MS,
         headers: this.authHeaders(location, url),
         ...(signal === undefined ? {} : { signal }),
       });
@@ -488,7 +495,7 @@ export class ChartSource {
           url,
           dest,
           maxBytes: this.opts.maxIndexBytes ?? 64 * 1024 * 1024,
-          timeoutMs: this.opts.requestTimeoutMs ?? 60_000,
+          timeoutMs: this.opts.requestTimeoutMs ?? REQUEST_TIMEOUT_MS,
           headers,
           ...(signal === undefined ? {} : { signal }),
         });
@@ -557,7 +564,7 @@ export class ChartSource {
           destDir: tmpDir,
           credentials: this.credentialsFor(location) ?? this.credentialsFor(`oci://${host}`),
           plainHttp: (this.opts.plainHttpRegistries ?? []).includes(host),
-          timeoutMs: this.opts.requestTimeoutMs ?? 60_000,
+          timeoutMs: this.opts.requestTimeoutMs ?? REQUEST_TIMEOUT_MS,
           ...(signal === undefined ? {} : { signal }),
         });
       } catch (e) {

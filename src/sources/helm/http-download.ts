@@ -41,6 +41,11 @@ export type DownloadResult =
       lastModified: string | undefined;
     };
 
+/** A time limit as people say it: "60s", or "250 ms" for the short ones tests use. */
+function duration(ms: number): string {
+  return ms < 1000 ? `${ms} ms` : `${Math.round(ms / 1000)}s`;
+}
+
 function networkMessage(e: unknown): string {
   const cause = (e as { cause?: { code?: string; message?: string } }).cause;
   return cause?.code ?? cause?.message ?? (e as Error).message;
@@ -54,7 +59,7 @@ export async function download(req: DownloadRequest): Promise<DownloadResult> {
     res = await fetch(req.url, { headers: req.headers ?? {}, signal, redirect: "follow" });
   } catch (e) {
     if (timeout.aborted)
-      throw new DownloadFailure("timeout", `no answer within ${Math.round(req.timeoutMs / 1000)}s`);
+      throw new DownloadFailure("timeout", `gave no answer within ${duration(req.timeoutMs)}`);
     throw new DownloadFailure("unreachable", `cannot connect (${networkMessage(e)})`, undefined, {
       cause: e,
     });
@@ -86,7 +91,7 @@ export async function download(req: DownloadRequest): Promise<DownloadResult> {
         chunk = await reader.read();
       } catch (e) {
         if (timeout.aborted)
-          throw new DownloadFailure("timeout", `did not finish within ${Math.round(req.timeoutMs / 1000)}s`);
+          throw new DownloadFailure("timeout", `did not finish within ${duration(req.timeoutMs)}`);
         throw new DownloadFailure(
           "interrupted",
           `the transfer broke off after ${bytes} bytes (${networkMessage(e)})`,
