@@ -184,6 +184,35 @@ export async function applyComponent(
       return drift?.done ?? "unchanged";
     }
 
+    // A revision is done once its objects are healthy: then it is recorded as applied.
+    const recordWhenHealthy = async (
+      objects: readonly ObjectRef[],
+      revision: number,
+      outcome: Pick<ComponentRecord, "state" | "reason" | "message">,
+    ): Promise<void> => {
+      await waitHealthy({
+        client,
+        namespace: unit.namespace,
+        objects: [...objects, ...(unit.awaits ?? [])],
+        timeoutMs: ctx.healthTimeoutMs,
+        signal,
+        onProgress: (m) => ctx.report(ComponentState.checkingHealth, m),
+      });
+      const at = ctx.now().toISOString();
+      await ctx.store.write(
+        record({
+          ...outcome,
+          ready: true,
+          appliedDigest: digest,
+          attemptedDigest: digest,
+          revision,
+          lastApplied: at,
+          lastAttempt: at,
+          objects: objects.filter((o) => o.kind !== "Secret"),
+        }),
+      );
+    };
+
     // No record of 23ke's (a landscape Flux installed, or records lost): a deployed release with
     // the chart and values 23ke would deploy is adopted at its revision, without an upgrade.
     if (prev?.appliedDigest === undefined && stored?.status === "deployed") {
@@ -194,30 +223,11 @@ export async function applyComponent(
       });
       if (found.adoptable) {
         ctx.report(ComponentState.checkingHealth, `adopting revision ${found.revision}; checking health`);
-        const objects = found.objects.filter((o) => o.kind !== "Secret");
-        await waitHealthy({
-          client,
-          namespace: unit.namespace,
-          objects: [...found.objects, ...(unit.awaits ?? [])],
-          timeoutMs: ctx.healthTimeoutMs,
-          signal,
-          onProgress: (m) => ctx.report(ComponentState.checkingHealth, m),
+        await recordWhenHealthy(found.objects, found.revision, {
+          state: ComponentState.unchanged,
+          reason: Reason.Unchanged,
+          message: `adopted revision ${found.revision}: chart and values as deployed`,
         });
-        const at = ctx.now().toISOString();
-        await ctx.store.write(
-          record({
-            state: ComponentState.unchanged,
-            reason: Reason.Unchanged,
-            message: `adopted revision ${found.revision}: chart and values as deployed`,
-            ready: true,
-            appliedDigest: digest,
-            attemptedDigest: digest,
-            revision: found.revision,
-            lastApplied: at,
-            lastAttempt: at,
-            objects,
-          }),
-        );
         return "unchanged";
       }
       ctx.report(ComponentState.applying, `not adopted as it is: ${found.why}`);
@@ -266,29 +276,11 @@ export async function applyComponent(
     const { revision, manifest } = applied;
     const objects: ObjectRef[] = objectsOfManifest(manifest);
     ctx.report(ComponentState.checkingHealth, `revision ${revision} applied; checking health`);
-    await waitHealthy({
-      client,
-      namespace: unit.namespace,
-      objects: [...objects, ...(unit.awaits ?? [])],
-      timeoutMs: ctx.healthTimeoutMs,
-      signal,
-      onProgress: (m) => ctx.report(ComponentState.checkingHealth, m),
+    await recordWhenHealthy(objects, revision, {
+      state: ComponentState.ready,
+      reason: Reason.Applied,
+      message: `revision ${revision} ready`,
     });
-    const at = ctx.now().toISOString();
-    await ctx.store.write(
-      record({
-        state: ComponentState.ready,
-        reason: Reason.Applied,
-        message: `revision ${revision} ready`,
-        ready: true,
-        appliedDigest: digest,
-        attemptedDigest: digest,
-        revision,
-        lastApplied: at,
-        lastAttempt: at,
-        objects: objects.filter((o) => o.kind !== "Secret"),
-      }),
-    );
     return "ready";
   } catch (e) {
     const err = e instanceof Error ? e : new Error(String(e));
