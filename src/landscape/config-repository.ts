@@ -3,12 +3,15 @@
  * the git source made once and kept across passes), a local checkout, or content given directly.
  * `read` fetches the revision in force and returns its values layers and garden-content manifests;
  * `head` is the cheap question the operator asks every poll ("which commit is it now?").
+ * `readInForce` is what a pass applies: the newest revision, or while that one is broken, the last
+ * good one this process read (DESIGN.md §6), with the rejection beside it.
  */
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { UsageError, ValidationError } from "../errors/errors.js";
 import type { KubeObject } from "../kube/client.js";
 import { readConfigRevision } from "../sources/config-repo/config-repo-reader.js";
+import { LastGoodRevision } from "../sources/config-repo/last-good-revision.js";
 import { GitSource, type GitSourceSpec } from "../sources/git/git-source.js";
 import type { GitRefSpec } from "../sources/git/git-refs.js";
 
@@ -66,8 +69,17 @@ function checkoutRoot(dir: string): string {
   );
 }
 
+/** What a pass applies: the revision in force, and the newer one rejected, if any. */
+export interface RevisionInForce {
+  content: ConfigRepositoryContent;
+  /** The newest revision, when it did not load and `content` is the last good one. */
+  rejected?: RevisionRejectedError;
+}
+
 export class ConfigRepository {
   private readonly git: { source: GitSource; spec: GitSourceSpec } | undefined;
+  /** Commits read by this process: a broken one is not read twice, a good one stays at hand. */
+  private readonly lastGood = new LastGoodRevision<ConfigRepositoryContent>();
 
   constructor(private readonly settings: ConfigRepositorySettings) {
     if ("git" in settings) {
@@ -85,25 +97,28 @@ export class ConfigRepository {
     }
   }
 
-  /** The revision in force, fetched and read. */
+  /** The newest revision, fetched and read; a RevisionRejectedError when it does not load. */
   async read(signal: AbortSignal): Promise<ConfigRepositoryContent> {
     if ("content" in this.settings) return this.settings.content;
-    let root: string;
-    let revision = "local";
-    if (this.git !== undefined) {
-      const rev = await this.git.source.fetch(this.git.spec, signal);
-      root = rev.dir;
-      revision = rev.commit;
-    } else root = checkoutRoot((this.settings as { dir: string }).dir);
-    let content: ReturnType<typeof readConfigRevision>;
-    try {
-      content = readConfigRevision(root, revision);
-    } catch (e) {
-      throw e instanceof ValidationError ? new RevisionRejectedError(revision, e) : e;
-    }
-    const values = new Map<string, Record<string, unknown>>();
-    for (const layers of content.layers.values()) for (const l of layers) values.set(l.name, l.values);
-    return { values, manifests: content.manifests.map((m) => m.object as unknown as KubeObject), revision };
+    if (this.git === undefined) return load(checkoutRoot((this.settings as { dir: string }).dir), "local");
+    const rev = await this.git.source.fetch(this.git.spec, signal);
+    return load(rev.dir, rev.commit);
+  }
+
+  /**
+   * The newest revision when it loads; otherwise the last good commit this process applied, with
+   * the rejection beside it (a running operator keeps the landscape converged on it). Without a
+   * good one (the first read, or a local checkout, which has no commits to go back to) the
+   * rejection is thrown.
+   */
+  async readInForce(signal: AbortSignal): Promise<RevisionInForce> {
+    if (this.git === undefined) return { content: await this.read(signal) };
+    const rev = await this.git.source.fetch(this.git.spec, signal);
+    const offer = await this.lastGood.offer(rev.commit, () => load(rev.dir, rev.commit));
+    if (offer.accepted) return { content: offer.current.content };
+    const rejected = offer.blocked.error;
+    if (offer.current === undefined || !(rejected instanceof RevisionRejectedError)) throw rejected;
+    return { content: offer.current.content, rejected };
   }
 
   /** The commit the remote names now (git), or a constant: cheap enough for every poll. */
@@ -111,4 +126,17 @@ export class ConfigRepository {
     if (this.git === undefined) return "local";
     return (await this.git.source.resolve(this.git.spec, signal)).commit;
   }
+}
+
+/** Reads the checkout at `root` as `revision`: all of it, or a RevisionRejectedError. */
+function load(root: string, revision: string): ConfigRepositoryContent {
+  let content: ReturnType<typeof readConfigRevision>;
+  try {
+    content = readConfigRevision(root, revision);
+  } catch (e) {
+    throw e instanceof ValidationError ? new RevisionRejectedError(revision, e) : e;
+  }
+  const values = new Map<string, Record<string, unknown>>();
+  for (const layers of content.layers.values()) for (const l of layers) values.set(l.name, l.values);
+  return { values, manifests: content.manifests.map((m) => m.object as unknown as KubeObject), revision };
 }

@@ -105,7 +105,8 @@ export interface ApplyRequest {
   signal: AbortSignal;
   onProgress?: (e: ProgressEvent) => void;
   /** Told which revision of the configuration repository this pass applies. */
-  onRevision?: (r: { revision: string; values: number; manifests: number }) => void;
+  /** The revision applied; `rejected`: a newer one that did not load (the applied one is the last good). */
+  onRevision?: (r: { revision: string; values: number; manifests: number; rejected?: string }) => void;
   /** `apply --only`/`--skip` (src/reconcile/component-selection.ts). @default every component */
   selection?: SelectionRequest;
 }
@@ -247,28 +248,33 @@ export class Landscape {
   async apply(req: ApplyRequest): Promise<PassResult> {
     const access = this.cluster();
     const store = new StatusStore(access.client, this.settings.systemNamespace);
-    const repo = await this.repository?.read(req.signal).catch(async (e: unknown) => {
-      // Nothing of a broken revision is applied; say so in the status and where `kubectl get
-      // events` looks. The error itself is what the caller must see, so these writes may fail.
-      if (e instanceof RevisionRejectedError) {
-        const problems = e.problems.map(formatProblem);
-        await store.writeRejectedRevision({ revision: e.revision, problems }).catch(() => undefined);
-        const event = revisionRejectedEventObject(
-          e.revision,
-          problems,
-          this.settings.systemNamespace,
-          new Date(),
-        );
-        await store.event(event).catch(() => undefined);
-      }
+    const recordRejected = async (e: RevisionRejectedError): Promise<void> => {
+      const problems = e.problems.map(formatProblem);
+      await store.writeRejectedRevision({ revision: e.revision, problems }).catch(() => undefined);
+      const event = revisionRejectedEventObject(
+        e.revision,
+        problems,
+        this.settings.systemNamespace,
+        new Date(),
+      );
+      await store.event(event).catch(() => undefined);
+    };
+    // Nothing of a broken revision is applied; say so in the status and where `kubectl get events`
+    // looks. Without a good revision to keep in force, the error itself is what the caller must
+    // see, so these writes may fail.
+    const inForce = await this.repository?.readInForce(req.signal).catch(async (e: unknown) => {
+      if (e instanceof RevisionRejectedError) await recordRejected(e);
       throw e;
     });
-    if (repo !== undefined) await store.writeRejectedRevision(undefined);
+    const repo = inForce?.content;
+    if (inForce?.rejected !== undefined) await recordRejected(inForce.rejected);
+    else if (repo !== undefined) await store.writeRejectedRevision(undefined);
     if (repo !== undefined)
       req.onRevision?.({
         revision: repo.revision,
         values: repo.values.size,
         manifests: repo.manifests?.length ?? 0,
+        ...(inForce?.rejected === undefined ? {} : { rejected: inForce.rejected.revision }),
       });
     const virtual = this.virtualGarden(access.client);
     try {

@@ -115,6 +115,31 @@ describe("23ke run", () => {
         },
       );
       expect(out).toMatch(/an input changed: applying/);
+
+      // A broken revision is not applied: the last good one stays in force, the pass goes on with
+      // it, and the status names the rejected revision.
+      writeFileSync(path.join(work, "config", "identity-values.yaml"), "replicaCount: [unclosed\n");
+      await run("git", ["-C", work, "commit", "-qam", "broken values"], git);
+      await run("git", ["-C", work, "push", "-q", url, "main"], git);
+      await waitFor(
+        () =>
+          Promise.resolve(
+            /revision [0-9a-f]{40} rejected \(see 23ke status\): the last good revision [0-9a-f]{40} stays in force/.test(
+              out,
+            )
+              ? { done: true as const, value: 0 }
+              : { done: false as const },
+          ),
+        { what: "the broken revision to be rejected", timeoutMs: 90_000, intervalMs: 500 },
+      );
+      const status = await env.base.client.get<KubeObject & { data?: Record<string, string> }>(
+        "v1",
+        "ConfigMap",
+        "23ke-status",
+        "23ke-system",
+      );
+      expect(status?.data?.["landscape.rejected-revision"]).toContain("config/identity-values.yaml");
+      expect(await identityRevision()).toBe(2);
     } catch (e) {
       throw new Error(`${(e as Error).message}\n--- operator output ---\n${out.slice(-3000)}`, { cause: e });
     } finally {

@@ -19,9 +19,8 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startGitServer, type GitServer } from "../../tools/devenv/src/git-server.js";
 import { startSshServer, type SshServer } from "../../tools/devenv/src/sshd.js";
-import { describeError, ValidationError } from "../../src/errors/errors.js";
-import { readConfigRevision } from "../../src/sources/config-repo/config-repo-reader.js";
-import { LastGoodRevision } from "../../src/sources/config-repo/last-good-revision.js";
+import { describeError } from "../../src/errors/errors.js";
+import { ConfigRepository, RevisionRejectedError } from "../../src/landscape/config-repository.js";
 import { GitSource, type GitSourceSpec } from "../../src/sources/git/git-source.js";
 import { expectError } from "../support/expect-error.js";
 
@@ -291,15 +290,12 @@ describe("git source over ssh", () => {
 });
 
 describe("configuration repository revisions", () => {
-  it("takes a revision whole or not at all, keeping the last good one", async () => {
+  it("takes a revision whole or not at all, keeping the last good one in force", async () => {
     const repoUrl = await server.createRepo("landscape");
     const w = new Work(path.join(tmp, "work-landscape"), path.join(server.root, "landscape.git"));
-    const spec: GitSourceSpec = { url: repoUrl, ref: { branch: "main" } };
-    const tracker = new LastGoodRevision<ReturnType<typeof readConfigRevision>>();
-    const poll = async (): Promise<Awaited<ReturnType<typeof tracker.offer>>> => {
-      const rev = await source.fetch(spec);
-      return tracker.offer(rev.commit, () => readConfigRevision(rev.dir, rev.commit));
-    };
+    const settings = { git: { url: repoUrl, ref: "main" }, cacheDir: path.join(tmp, "repo-cache") };
+    const repo = new ConfigRepository(settings);
+    const signal = new AbortController().signal;
 
     const good = w.commit({
       "config/gardener-values.yaml": "replicas: 2\n",
@@ -308,16 +304,16 @@ describe("configuration repository revisions", () => {
       "garden-content/projects.yaml":
         "apiVersion: core.gardener.cloud/v1beta1\nkind: Project\nmetadata:\n  name: dev\n---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: garden-dev\n",
     });
-    const first = await poll();
-    expect(first.accepted).toBe(true);
-    const content = tracker.current?.content;
-    expect(tracker.current?.revision).toBe(good);
-    expect(content?.layers.get("gardener")?.map((l) => l.name)).toEqual([
+    const first = await repo.readInForce(signal);
+    expect(first.rejected).toBeUndefined();
+    expect(first.content.revision).toBe(good);
+    expect([...first.content.values.keys()]).toEqual([
+      "dashboard-values",
       "gardener-values-0",
       "gardener-values",
     ]);
-    expect(content?.layers.get("dashboard")?.[0]?.values).toEqual({});
-    expect(content?.manifests.map((m) => `${m.kind}/${m.name}`)).toEqual([
+    expect(first.content.values.get("dashboard-values")).toEqual({});
+    expect(first.content.manifests?.map((m) => `${m.kind}/${m.metadata.name}`)).toEqual([
       "Project/dev",
       "Namespace/garden-dev",
     ]);
@@ -326,28 +322,29 @@ describe("configuration repository revisions", () => {
       "config/gardener-values.yaml": "replicas: 3\nimage: [unclosed\n",
       "config/dashboard-values.yaml": "- a list\n",
     });
-    const second = await poll();
-    expect(second.accepted).toBe(false);
-    expect(tracker.current?.revision).toBe(good);
-    expect(tracker.blocked?.revision).toBe(broken);
-    const err = tracker.blocked?.error;
-    expect(err).toBeInstanceOf(ValidationError);
-    const problems = (err as ValidationError).problems;
+    const second = await repo.readInForce(signal);
+    expect(second.content.revision).toBe(good);
+    expect(second.content.values.get("gardener-values")).toEqual({ replicas: 2 });
+    expect(second.rejected?.revision).toBe(broken);
+    const problems = second.rejected?.problems ?? [];
     expect(problems.map((p) => p.file).sort()).toEqual([
       "config/dashboard-values.yaml",
       "config/gardener-values.yaml",
     ]);
     expect(problems.find((p) => p.file === "config/gardener-values.yaml")?.line).toBeGreaterThanOrEqual(2);
     expect(problems.find((p) => p.file === "config/dashboard-values.yaml")?.line).toBe(1);
+    // A process that never read a good revision has nothing to keep in force: the rejection.
+    const fresh = new ConfigRepository({ ...settings, cacheDir: path.join(tmp, "repo-cache-2") });
+    await expect(fresh.readInForce(signal)).rejects.toBeInstanceOf(RevisionRejectedError);
+    await expect(repo.read(signal)).rejects.toBeInstanceOf(RevisionRejectedError);
 
     const fixed = w.commit({
       "config/gardener-values.yaml": "replicas: 3\n",
       "config/dashboard-values.yaml": "a: 1\n",
     });
-    const third = await poll();
-    expect(third.accepted).toBe(true);
-    expect(tracker.current?.revision).toBe(fixed);
-    expect(tracker.blocked).toBeUndefined();
-    expect(tracker.current?.content.layers.get("gardener")?.[1]?.values).toEqual({ replicas: 3 });
+    const third = await repo.readInForce(signal);
+    expect(third.rejected).toBeUndefined();
+    expect(third.content.revision).toBe(fixed);
+    expect(third.content.values.get("gardener-values")).toEqual({ replicas: 3 });
   });
 });

@@ -62,6 +62,10 @@ export async function applyWithProgress(
       ...(selection === undefined ? {} : { selection }),
       onProgress: (e) => progress.update(e),
       onRevision: (r) => {
+        if (r.rejected !== undefined)
+          out.write(
+            `configuration repository revision ${r.rejected} rejected (see 23ke status): the last good revision ${r.revision} stays in force\n`,
+          );
         if (!live)
           out.write(
             `configuration repository revision ${r.revision}: ${r.values} values file(s), ${r.manifests} garden-content manifest(s)\n`,
