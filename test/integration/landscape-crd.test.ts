@@ -52,7 +52,7 @@ describe("the Landscape CRD", () => {
           config: { secretRefs: [{ name: "23ke-config" }] },
           repository: { url: "https://git.example/l.git", interval: "30s" },
         },
-      } as KubeObject,
+      },
       "23ke-test",
     );
     const r = parseLandscape(stored);
@@ -67,7 +67,7 @@ describe("the Landscape CRD", () => {
         kind: "Landscape",
         metadata: { name: "bad", namespace: ns },
         spec: { repository: { url: "u", interval: "one minute" } },
-      } as KubeObject,
+      },
       "23ke-test",
     );
     await expect(bad).rejects.toThrow(/spec\.repository\.interval/);
