@@ -20,7 +20,13 @@ import {
   runConfigurationStage,
   type ConfigLayer,
 } from "../config/index.js";
-import { formatProblem, TerminalError, UsageError, ValidationError } from "../errors/errors.js";
+import {
+  describeError,
+  formatProblem,
+  TerminalError,
+  UsageError,
+  ValidationError,
+} from "../errors/errors.js";
 import { findHelm } from "../helm/helm-binary.js";
 import { HelmDriver } from "../helm/helm-driver.js";
 import { KubeNotFoundError, type KubeClient, type KubeObject } from "../kube/client.js";
@@ -35,7 +41,7 @@ import { StatusStore, type InvalidStatusKey } from "../reconcile/status-store.js
 import { isPartial, type SelectionRequest } from "../reconcile/component-selection.js";
 import { VirtualGarden } from "../reconcile/virtual-garden.js";
 import type { ComponentRecord, RejectedRevision } from "../status/component-state.js";
-import { revisionRejectedEventObject } from "../status/events.js";
+import { repositoryUnavailableEventObject, revisionRejectedEventObject } from "../status/events.js";
 import { Reason } from "../status/reasons.js";
 import type { StatusSummary } from "../status/conditions.js";
 import { checkVersionSkew, chooseCatalog, type CatalogChoice } from "./catalog-choice.js";
@@ -264,6 +270,14 @@ export class Landscape {
     // see, so these writes may fail.
     const inForce = await this.repository?.readInForce(req.signal).catch(async (e: unknown) => {
       if (e instanceof RevisionRejectedError) await recordRejected(e);
+      else if (!req.signal.aborted) {
+        const event = repositoryUnavailableEventObject(
+          describeError(e),
+          this.settings.systemNamespace,
+          new Date(),
+        );
+        await store.event(event).catch(() => undefined);
+      }
       throw e;
     });
     const repo = inForce?.content;

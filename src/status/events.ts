@@ -103,10 +103,38 @@ export function eventObject(
   };
 }
 
+/** A Warning Event about the status ConfigMap, for the configuration repository. */
+function repositoryEventObject(
+  reason: string,
+  suffix: string,
+  text: string,
+  namespace: string,
+  now: Date,
+): KubeObject {
+  const t = now.toISOString();
+  return {
+    apiVersion: "v1",
+    kind: "Event",
+    metadata: {
+      name: `${STATUS_CONFIGMAP}.${suffix}.${now.getTime().toString(16)}`,
+      namespace,
+      labels: { "app.kubernetes.io/managed-by": "23ke" },
+    },
+    involvedObject: { apiVersion: "v1", kind: "ConfigMap", name: STATUS_CONFIGMAP, namespace },
+    type: "Warning",
+    reason,
+    message: text.length > MAX_MESSAGE ? `${text.slice(0, MAX_MESSAGE - 3)}...` : text,
+    source: { component: EVENT_SOURCE },
+    firstTimestamp: t,
+    lastTimestamp: t,
+    count: 1,
+  };
+}
+
 /**
- * A Warning Event about the status ConfigMap: revision `revision` of the configuration repository
- * was not applied, for `problems` (`file:line:col: message`, no values: the reader's messages
- * name the place of a problem, never the content).
+ * Revision `revision` of the configuration repository was not applied, for `problems`
+ * (`file:line:col: message`, no values: the reader's messages name the place of a problem, never
+ * the content).
  */
 export function revisionRejectedEventObject(
   revision: string,
@@ -115,24 +143,16 @@ export function revisionRejectedEventObject(
   now: Date,
 ): KubeObject {
   const text = `configuration repository revision ${revision} not applied (the last good revision stays in force): ${problems.join("; ")}`;
-  const t = now.toISOString();
-  return {
-    apiVersion: "v1",
-    kind: "Event",
-    metadata: {
-      name: `${STATUS_CONFIGMAP}.revision-rejected.${now.getTime().toString(16)}`,
-      namespace,
-      labels: { "app.kubernetes.io/managed-by": "23ke" },
-    },
-    involvedObject: { apiVersion: "v1", kind: "ConfigMap", name: STATUS_CONFIGMAP, namespace },
-    type: "Warning",
-    reason: Reason.RevisionRejected,
-    message: text.length > MAX_MESSAGE ? `${text.slice(0, MAX_MESSAGE - 3)}...` : text,
-    source: { component: EVENT_SOURCE },
-    firstTimestamp: t,
-    lastTimestamp: t,
-    count: 1,
-  };
+  return repositoryEventObject(Reason.RevisionRejected, "revision-rejected", text, namespace, now);
+}
+
+/**
+ * The configuration repository could not be fetched (down, refused credentials, timed out):
+ * `error` is the git source's message, which names the repository without its credentials.
+ */
+export function repositoryUnavailableEventObject(error: string, namespace: string, now: Date): KubeObject {
+  const text = `configuration repository unavailable, nothing applied (what was applied stays in force): ${error}`;
+  return repositoryEventObject(Reason.RepositoryUnavailable, "repository-unavailable", text, namespace, now);
 }
 
 /** Drift of one object of an unchanged release (ADR 0010): its fields, never their values. */

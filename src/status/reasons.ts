@@ -35,6 +35,8 @@ export const Reason = {
   ValuesMissing: "ValuesMissing",
   /** A revision of the configuration repository that does not load; the last good one stays. */
   RevisionRejected: "RevisionRejected",
+  /** The configuration repository could not be fetched; nothing was applied. */
+  RepositoryUnavailable: "RepositoryUnavailable",
   /** A catalog change that downgrades Gardener or skips a minor version. */
   VersionSkew: "VersionSkew",
 

@@ -142,6 +142,18 @@ describe("faults of the configuration repository", () => {
     expect(await identityValues()).toEqual({ replicaCount: 1 });
   }, 180_000);
 
+  /** The RepositoryUnavailable Events, oldest first. */
+  async function repositoryEvents(): Promise<{ message?: string }[]> {
+    const events = await env.base.client.list<KubeObject & { reason?: string; message?: string }>(
+      "v1",
+      "Event",
+      "23ke-system",
+    );
+    return events
+      .filter((e) => e.reason === "RepositoryUnavailable")
+      .sort((a, b) => (a.metadata.name ?? "").localeCompare(b.metadata.name ?? ""));
+  }
+
   const faults: { name: string; url: () => string; message: RegExp }[] = [
     {
       name: "the remote is down",
@@ -155,9 +167,10 @@ describe("faults of the configuration repository", () => {
     },
   ];
   it.each(faults)(
-    "$name: the pass fails naming the repository, A stays in force",
+    "$name: the pass fails naming the repository, A stays in force, an Event says so",
     async (f) => {
       const before = await releaseRevisions();
+      const eventsBefore = (await repositoryEvents()).length;
       const r = await apply(f.url());
       const out = r.stdout + r.stderr;
       expect(r.code, out).not.toBe(0);
@@ -166,6 +179,12 @@ describe("faults of the configuration repository", () => {
       expect(out).not.toContain(creds.password);
       expect(await releaseRevisions()).toEqual(before);
       expect(await identityValues()).toEqual({ replicaCount: 1 });
+      const events = await repositoryEvents();
+      expect(events.length).toBe(eventsBefore + 1);
+      const message = events.at(-1)?.message ?? "";
+      expect(message).toMatch(f.message);
+      expect(message).not.toContain(wrongPassword);
+      expect(message).not.toContain(creds.password);
     },
     60_000,
   );
