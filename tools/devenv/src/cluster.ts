@@ -13,6 +13,7 @@ import path from "node:path";
 import { KubeClient } from "#product/kube/client.js";
 import { WaitTimeoutError, waitFor } from "#product/util/wait.js";
 import type { ProcessGroup } from "./processes.js";
+import { kwokStagesFile, type ReadinessProfile } from "./readiness-profile.js";
 import { freePort, tailLog, type Started } from "./processes.js";
 
 export interface ClusterOptions {
@@ -27,6 +28,8 @@ export interface ClusterOptions {
   group: ProcessGroup;
   /** Time limit for each component to become ready. @default 60000 */
   startTimeoutMs?: number;
+  /** How fast the simulated nodes make Pods Ready (./readiness-profile.ts). @default "fast" */
+  readiness?: ReadinessProfile;
 }
 
 export interface Cluster {
@@ -223,7 +226,7 @@ async function startNodeSimulation(
     binary(binDir, "kwok"),
     [
       kc,
-      `--config=${binary(binDir, "kwok-stages.yaml")}`,
+      `--config=${kwokStagesFile(opts.readiness ?? "fast", binary(binDir, "kwok-stages.yaml"), path.join(c.dir, "kwok-stages-realistic.yaml"))}`,
       "--manage-all-nodes=true",
       "--node-lease-duration-seconds=40",
       "--cidr=127.128.0.0/10",

@@ -22,6 +22,7 @@ import { startEnvironmentFakes } from "./environment-fakes.js";
 import { seedRepository } from "./git-server.js";
 import { chartDirsUnder } from "./helm-repo-server.js";
 import { killFromPidFile } from "./processes.js";
+import type { ReadinessProfile } from "./readiness-profile.js";
 
 export interface DevUpOptions {
   dir: string;
@@ -35,6 +36,8 @@ export interface DevUpOptions {
   config?: string;
   /** The release catalog (default: as 23ke chooses it for a new landscape). */
   catalog?: string;
+  /** How fast the simulated nodes make Pods Ready (default: TWENTYTHREEKE_READINESS_PROFILE, else fast). */
+  profile?: ReadinessProfile;
 }
 
 /**
@@ -83,6 +86,7 @@ export async function devUpCommand(ctx: CliContext, opts: DevUpOptions): Promise
     git: true,
     chartDirs: chartDirsUnder(path.join(projectRoot, "test", "fixtures", "charts")),
     ...(opts.binDir === undefined ? {} : { binDir: opts.binDir }),
+    ...(opts.profile === undefined ? {} : { readiness: opts.profile }),
   });
   const fakes = startEnvironmentFakes(env, ctx.signal);
   let code = 0;

@@ -10,6 +10,7 @@ import { startCluster, type Cluster } from "./cluster.js";
 import { startGitServer, type GitServer } from "./git-server.js";
 import { startHelmRepoServer, type HelmRepoServer } from "./helm-repo-server.js";
 import { ProcessGroup } from "./processes.js";
+import { readinessProfileFromEnv, type ReadinessProfile } from "./readiness-profile.js";
 
 /** The repository root (this file is tools/devenv/src/ or tools/devenv/dist/ below it). */
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
@@ -29,6 +30,11 @@ export interface EnvironmentOptions {
   chartDirs?: string[];
   /** Start the git remote. @default false */
   git?: boolean;
+  /**
+   * How fast the simulated nodes make Pods Ready (./readiness-profile.ts).
+   * @default TWENTYTHREEKE_READINESS_PROFILE, else "fast"
+   */
+  readiness?: ReadinessProfile;
 }
 
 export interface Environment {
@@ -81,7 +87,14 @@ export async function startEnvironment(opts: EnvironmentOptions): Promise<Enviro
   try {
     const nodes = opts.nodes ?? 2;
     const [base, virtual] = await Promise.all([
-      startCluster({ name: "base", dir: path.join(dir, "base"), binDir, nodes, group }),
+      startCluster({
+        name: "base",
+        dir: path.join(dir, "base"),
+        binDir,
+        nodes,
+        group,
+        readiness: opts.readiness ?? readinessProfileFromEnv(),
+      }),
       (opts.virtual ?? true)
         ? startCluster({ name: "virtual", dir: path.join(dir, "virtual"), binDir, nodes: 0, group })
         : Promise.resolve(undefined),

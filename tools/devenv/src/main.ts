@@ -11,6 +11,7 @@ import { ExitCode } from "#product/cli/exit-codes.js";
 import { runAsProcess } from "#product/cli/process-main.js";
 import { TwentyThreeKeError, ValidationError, describeError, formatProblem } from "#product/errors/errors.js";
 import { devDownCommand, devUpCommand, type DevUpOptions } from "./dev-commands.js";
+import { parseReadinessProfile, readinessProfiles } from "./readiness-profile.js";
 
 function intOption(value: string): number {
   const n = Number(value);
@@ -34,6 +35,17 @@ function buildProgram(ctx: CliContext, setExit: (code: number) => void): Command
     .option("--dir <dir>", "working directory of the environment", ".devenv")
     .option("--nodes <n>", "simulated nodes in the base cluster", intOption, 2)
     .option("--bin-dir <dir>", "where the test-environment binaries are (default: tools/testenv/bin)")
+    .option(
+      "--profile <name>",
+      `how fast the simulated nodes make pods ready: ${readinessProfiles.join(" or ")} (default: $TWENTYTHREEKE_READINESS_PROFILE, else fast)`,
+      (v: string) => {
+        try {
+          return parseReadinessProfile(v, "--profile");
+        } catch (e) {
+          throw new InvalidArgumentError((e as Error).message);
+        }
+      },
+    )
     .option("--once", "start, apply, print, and stop again (a smoke check)", false)
     .option("--no-apply", "only start the environment, do not install the landscape")
     .option(
