@@ -93,9 +93,18 @@ export function loadKubeconfigFile(path: string): KubeConfig {
   return kc;
 }
 
+/** A Buffer, string or list of them as text, for comparing TLS material. */
+function material(v: unknown): string {
+  if (Buffer.isBuffer(v)) return v.toString("base64");
+  if (Array.isArray(v)) return v.map(material).join(",");
+  return String(v);
+}
+
 export class KubeClient {
   private readonly resources = new Map<string, ResourceInfo>();
   private readonly timeoutMs: number;
+  /** The keep-alive agent of this client, for the TLS identity it was made for. */
+  private agent: { key: string; agent: https.Agent } | undefined;
 
   private constructor(
     private readonly kc: KubeConfig,
@@ -180,6 +189,7 @@ export class KubeClient {
       timeout: this.timeoutMs,
     };
     await this.kc.applyToHTTPSOptions(opts);
+    opts.agent = this.keepAliveAgent(opts.agent);
     if (body !== undefined) {
       opts.headers = { ...opts.headers, "Content-Type": contentType ?? "application/json" };
     }
@@ -206,6 +216,23 @@ export class KubeClient {
       if (body !== undefined) req.write(body);
       req.end();
     });
+  }
+
+  /**
+   * One keep-alive agent per TLS identity (CA, client certificate and key), instead of the new
+   * agent per request the kubeconfig library makes: a pass makes hundreds of requests, and a TLS
+   * handshake for each cost more than the requests themselves (ADR 0017). A new identity (an exec
+   * plugin's new certificate) gets a new agent.
+   */
+  private keepAliveAgent(made: https.RequestOptions["agent"]): https.RequestOptions["agent"] {
+    if (!(made instanceof https.Agent)) return made;
+    const o = made.options;
+    const key = [o.ca, o.cert, o.key, o.pfx, o.rejectUnauthorized, o.servername].map(material).join("|");
+    if (this.agent?.key !== key) {
+      this.agent?.agent.destroy();
+      this.agent = { key, agent: new https.Agent({ ...o, keepAlive: true }) };
+    }
+    return this.agent.agent;
   }
 
   /** GETs a JSON document; throws KubeApiError on any non-2xx answer. */

@@ -5,80 +5,29 @@
  * release, upgrade/install it, and wait for the health of what it deployed. Helm's stored releases
  * are read through src/helm/release-storage.ts, never decoded here.
  */
-import { createHash } from "node:crypto";
-import type { HelmDriver } from "../helm/helm-driver.js";
 import { compareDeployedRelease, storedRelease } from "../helm/release-storage.js";
 import type { KubeClient, KubeObject } from "../kube/client.js";
-import {
-  missingObjects,
-  objectsOfManifest,
-  refKey,
-  refString,
-  waitHealthy,
-  type ObjectRef,
-} from "../health/wait-healthy.js";
-import {
-  ComponentState,
-  Reason,
-  type ComponentRecord,
-  type ComponentStateName,
-} from "../status/component-state.js";
-import { valuesDigest } from "../values/values-digest.js";
-import { releaseManifestObjects } from "../helm/release-manifest.js";
+import { objectsOfManifest, refKey, refString, waitHealthy, type ObjectRef } from "../health/wait-healthy.js";
+import { ComponentState, Reason, type ComponentRecord } from "../status/component-state.js";
 import type { DriftPolicy } from "../drift/drift-settings.js";
 import type { TaskDone } from "../stages/executor.js";
 import type { DriftRecord } from "../status/component-state.js";
 import { driftEventObject } from "../status/events.js";
-import { correctReleaseDrift, findReleaseDrift, type DriftedObject } from "./release-drift.js";
-import type { ChartSource } from "./chart-source.js";
-import { componentValues, type SecretData } from "./component-values.js";
-import type { PostRenderPatch } from "../helm/post-render-patches.js";
-import { resolvePostRenderers } from "./post-renderers.js";
+import { correctReleaseDrift, type DriftedObject } from "./release-drift.js";
+import { componentRecord, inspectRelease, type ComponentContext } from "./release-inspection.js";
 import type { ReleaseUnit } from "./release-units.js";
-import type { StatusStore } from "./status-store.js";
-import type { VirtualGarden } from "./virtual-garden.js";
 import { sleep } from "../util/wait.js";
 
-export interface ComponentContext {
-  base: KubeClient;
-  baseKubeconfig: string;
-  virtual: VirtualGarden;
-  helm: HelmDriver;
-  charts: ChartSource;
-  store: StatusStore;
-  /** The Secrets of the system namespace, read fresh after other components changed them. */
-  secrets: () => Promise<SecretData>;
-  systemNamespace: string;
-  previous: ComponentRecord | undefined;
-  helmTimeoutMs: number;
-  /**
-   * A release found pending for less than this may belong to a helm process that is still
-   * running (an earlier run killed while helm worked): wait for it before recovering. @default 60000
-   */
-  pendingGraceMs?: number;
-  healthTimeoutMs: number;
-  now: () => Date;
-  /** Reports a state change of this component with a message. */
-  report: (state: ComponentStateName, message: string) => void;
-  /** Reports a failure record that could not be written (the component's error is thrown still). */
-  onStatusError?: (e: unknown) => void;
-  /** How drift of changed fields is handled (ADR 0010). @default correct, nothing ignored */
-  drift?: DriftPolicy;
-}
+export { releaseDigest, type ComponentContext } from "./release-inspection.js";
 
-/** The digest that decides whether a release must be applied. */
-export function releaseDigest(
+/** The target cluster of a unit: the base cluster, or the virtual garden once it answers. */
+export async function targetOf(
   unit: ReleaseUnit,
-  chartDigest: string,
-  values: unknown,
-  postRender: readonly PostRenderPatch[] = [],
-): string {
-  const h = createHash("sha256");
-  const parts: unknown[] = [unit.release, unit.namespace, unit.target, chartDigest, valuesDigest(values)];
-  // Without post-renderers the digest stays what it was before they existed (no needless upgrade).
-  if (postRender.length > 0) parts.push(valuesDigest(postRender));
-  h.update(JSON.stringify(parts));
-  return `sha256:${h.digest("hex")}`;
+  ctx: ComponentContext,
+  signal: AbortSignal,
+): Promise<{ client: KubeClient; kubeconfig: string }> {
+  if (unit.target !== "virtual") return { client: ctx.base, kubeconfig: ctx.baseKubeconfig };
+  return await ctx.virtual.ready(signal, (m) => ctx.report(ComponentState.waiting, m));
 }
 
 /** Helm's answers when another process works on the same release at the same moment. */
@@ -92,70 +41,24 @@ export async function applyComponent(
 ): Promise<"ready" | "unchanged" | TaskDone> {
   const record = (
     r: Partial<ComponentRecord> & Pick<ComponentRecord, "state" | "reason" | "message" | "ready">,
-  ): ComponentRecord => ({
-    component: unit.name,
-    stage: unit.stage,
-    target: unit.target,
-    release: unit.release,
-    namespace: unit.namespace,
-    chart: { repository: unit.chart.repositoryUrl, name: unit.chart.name, version: unit.chart.version },
-    ...(ctx.previous?.appliedDigest === undefined ? {} : { appliedDigest: ctx.previous.appliedDigest }),
-    ...(ctx.previous?.revision === undefined ? {} : { revision: ctx.previous.revision }),
-    ...(ctx.previous?.lastApplied === undefined ? {} : { lastApplied: ctx.previous.lastApplied }),
-    ...(ctx.previous?.objects === undefined ? {} : { objects: ctx.previous.objects }),
-    ...(ctx.previous?.lastFailure === undefined ? {} : { lastFailure: ctx.previous.lastFailure }),
-    ...r,
-  });
+  ): ComponentRecord => componentRecord(unit, ctx.previous, r);
 
   let attemptedDigest: string | undefined;
   try {
-    let client = ctx.base;
-    let kubeconfig = ctx.baseKubeconfig;
-    if (unit.target === "virtual") {
-      const v = await ctx.virtual.ready(signal, (m) => ctx.report(ComponentState.waiting, m));
-      client = v.client;
-      kubeconfig = v.kubeconfig;
-    }
-    const chart = await ctx.charts.fetch(unit.chart, signal);
-    const merged = componentValues(unit, await ctx.secrets(), ctx.systemNamespace);
-    const postRender = resolvePostRenderers(unit, merged);
-    const digest = releaseDigest(unit, chart.digest, merged.values, postRender);
+    const { client, kubeconfig } = await targetOf(unit, ctx, signal);
+    const found = await inspectRelease(unit, ctx, client, signal);
+    const { chart, digest, stored, missing, drifted, observed, policy, postRender } = found;
+    const merged = { values: found.values };
     attemptedDigest = digest;
     const target = { release: unit.release, namespace: unit.namespace, kubeconfig };
-
     const prev = ctx.previous;
-    const stored = await storedRelease(client, unit.release, unit.namespace);
-    const deployedAsRecorded =
-      prev?.appliedDigest === digest &&
-      prev.revision !== undefined &&
-      stored?.status === "deployed" &&
-      stored.revision === prev.revision;
-    const policy: DriftPolicy = ctx.drift ?? { mode: "correct", rules: [] };
-    // Drift: objects of the release deleted (helm re-creates them on upgrade), or fields of its
-    // objects changed (set back below without helm, ADR 0010).
-    let missing: ObjectRef[] = [];
-    let drifted: DriftedObject[] = [];
-    let observed: Map<string, KubeObject> | undefined;
-    const deployedManifest =
-      deployedAsRecorded && policy.mode !== "ignore"
-        ? await releaseManifestObjects(client, unit.release, unit.namespace, stored.revision)
-        : undefined;
-    if (deployedManifest !== undefined) {
-      ({
-        missing,
-        drifted,
-        live: observed,
-      } = await findReleaseDrift(client, unit.namespace, deployedManifest, policy.rules));
-    } else if (prev?.appliedDigest === digest && prev.objects !== undefined) {
-      missing = await missingObjects(client, unit.namespace, prev.objects);
-    }
     if (missing.length > 0) {
       ctx.report(
         ComponentState.applying,
         `drift: ${missing.map(refString).join(", ")} ${missing.length === 1 ? "was" : "were"} deleted; re-applying`,
       );
     }
-    if (missing.length === 0 && deployedAsRecorded) {
+    if (missing.length === 0 && found.deployedAsRecorded && prev !== undefined) {
       const drift =
         drifted.length === 0
           ? undefined
@@ -216,21 +119,21 @@ export async function applyComponent(
     // No record of 23ke's (a landscape Flux installed, or records lost): a deployed release with
     // the chart and values 23ke would deploy is adopted at its revision, without an upgrade.
     if (prev?.appliedDigest === undefined && stored?.status === "deployed") {
-      const found = await compareDeployedRelease(client, unit.release, unit.namespace, {
+      const deployed = await compareDeployedRelease(client, unit.release, unit.namespace, {
         chart: unit.chart,
         values: merged.values,
         postRender,
       });
-      if (found.adoptable) {
-        ctx.report(ComponentState.checkingHealth, `adopting revision ${found.revision}; checking health`);
-        await recordWhenHealthy(found.objects, found.revision, {
+      if (deployed.adoptable) {
+        ctx.report(ComponentState.checkingHealth, `adopting revision ${deployed.revision}; checking health`);
+        await recordWhenHealthy(deployed.objects, deployed.revision, {
           state: ComponentState.unchanged,
           reason: Reason.Unchanged,
-          message: `adopted revision ${found.revision}: chart and values as deployed`,
+          message: `adopted revision ${deployed.revision}: chart and values as deployed`,
         });
         return "unchanged";
       }
-      ctx.report(ComponentState.applying, `not adopted as it is: ${found.why}`);
+      ctx.report(ComponentState.applying, `not adopted as it is: ${deployed.why}`);
     }
 
     ctx.report(ComponentState.applying, `helm upgrade --install ${unit.chart.name} ${unit.chart.version}`);

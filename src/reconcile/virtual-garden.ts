@@ -34,6 +34,8 @@ export interface VirtualGardenHandle {
 
 export class VirtualGarden {
   private pending: Promise<VirtualGardenHandle> | undefined;
+  /** What `pending` resolved to. */
+  private connected: VirtualGardenHandle | undefined;
   private tmpDir: string | undefined;
 
   constructor(private readonly opts: VirtualGardenOptions) {}
@@ -47,11 +49,27 @@ export class VirtualGarden {
 
   /** Resolves once the virtual garden answers; shared by all callers of one pass. */
   ready(signal: AbortSignal, onWaiting: (message: string) => void): Promise<VirtualGardenHandle> {
-    this.pending ??= this.connect(signal, onWaiting).catch((e: unknown) => {
-      this.pending = undefined;
-      throw e;
-    });
+    this.pending ??= this.connect(signal, onWaiting).then(
+      (h) => (this.connected = h),
+      (e: unknown) => {
+        this.pending = undefined;
+        throw e;
+      },
+    );
     return this.pending;
+  }
+
+  /**
+   * The virtual garden if it answers now (one probe, no waiting), else undefined; an answer is
+   * kept for `ready` as well.
+   */
+  async readyNow(): Promise<VirtualGardenHandle | undefined> {
+    if (this.connected !== undefined) return this.connected;
+    const p = await this.probe().catch(() => undefined);
+    if (p?.handle === undefined) return undefined;
+    this.connected ??= p.handle;
+    this.pending ??= Promise.resolve(p.handle);
+    return p.handle;
   }
 
   private async kubeconfig(): Promise<{ file: string; text?: string } | undefined> {
@@ -126,5 +144,6 @@ export class VirtualGarden {
     if (this.tmpDir !== undefined) rmSync(this.tmpDir, { recursive: true, force: true });
     this.tmpDir = undefined;
     this.pending = undefined;
+    this.connected = undefined;
   }
 }

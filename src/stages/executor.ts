@@ -2,6 +2,12 @@
  * Runs a dependency graph of tasks: a task starts when all its dependencies succeeded,
  * independent tasks run in parallel up to a bound, and a failure blocks only its dependents
  * (they are reported blocked, never started). Generic: knows nothing of Helm or Kubernetes.
+ *
+ * Speculation (ADR 0017): a task may offer a check that needs nothing from its dependencies'
+ * work as long as they change nothing. All such checks start at once, when the graph starts. A
+ * task whose dependencies all came out plainly "unchanged" (no reason given) and whose check gave
+ * a verdict is finished by that verdict instead of being run; otherwise it runs as usual. A chain
+ * of unchanged tasks so costs its slowest check, not the sum of its links.
  */
 import type { GraphNode } from "./graph.js";
 
@@ -20,6 +26,12 @@ export interface TaskDone {
 export interface Task extends GraphNode {
   /** Does the work; resolves to "ready" or "unchanged" (or a TaskDone), throws on failure. */
   run(signal: AbortSignal): Promise<"ready" | "unchanged" | TaskDone>;
+  /**
+   * A check that may start before the dependencies are done, valid if they change nothing:
+   * resolves to how to finish the task unchanged, or undefined (no verdict: run it). A check that
+   * throws counts as no verdict; `run` meets the error again.
+   */
+  speculate?(signal: AbortSignal): Promise<(() => Promise<"unchanged" | TaskDone>) | undefined>;
 }
 
 export interface TaskResult {
@@ -70,6 +82,38 @@ export async function executeGraph(
   const onAbort = (): void => controller.abort(opts.signal?.reason);
   opts.signal?.addEventListener("abort", onAbort, { once: true });
 
+  /** The checks' verdicts as they come in (undefined: none); a known one frees no slot. */
+  const known = new Map<string, (() => Promise<"unchanged" | TaskDone>) | undefined>();
+  const verdicts = new Map(
+    tasks.flatMap((t) =>
+      t.speculate === undefined
+        ? []
+        : [
+            [
+              t.name,
+              t.speculate(controller.signal).then(
+                (v) => (known.set(t.name, v), v),
+                () => (known.set(t.name, undefined), undefined),
+              ),
+            ] as const,
+          ],
+    ),
+  );
+  /** Plainly unchanged: its check's verdict, or a run that changed nothing and said nothing more. */
+  const unchanged = (d: string): boolean => {
+    const r = results.get(d);
+    return !byName.has(d) || (r?.outcome === "unchanged" && r.reason === undefined);
+  };
+  /** The running tasks that take a slot. */
+  const slotted = new Set<string>();
+  const runOf = (t: Task): Promise<"ready" | "unchanged" | TaskDone> => {
+    const verdict = verdicts.get(t.name);
+    if (verdict === undefined || !t.dependsOn.every(unchanged)) return t.run(controller.signal);
+    return verdict.then((finishUnchanged) =>
+      finishUnchanged === undefined ? t.run(controller.signal) : finishUnchanged(),
+    );
+  };
+
   const finish = (r: TaskResult): void => {
     results.set(r.name, r);
     opts.onFinish?.(r);
@@ -113,11 +157,12 @@ export async function executeGraph(
           );
       ready.sort((a, b) => heightOf(b.name) - heightOf(a.name));
       for (const t of ready) {
-        if (running.size >= limit) break;
+        // Finishing by a known verdict only records an outcome: it takes no slot of the bound.
+        const byVerdict = known.get(t.name) !== undefined && t.dependsOn.every(unchanged);
+        if (!byVerdict && slotted.size >= limit) continue;
         const startedAt = now();
         opts.onStart?.(t.name);
-        const p = t
-          .run(controller.signal)
+        const p = runOf(t)
           .then(
             (done) =>
               finish({
@@ -135,8 +180,12 @@ export async function executeGraph(
                 finishedAt: now(),
               }),
           )
-          .finally(() => running.delete(t.name));
+          .finally(() => {
+            running.delete(t.name);
+            slotted.delete(t.name);
+          });
         running.set(t.name, p);
+        if (!byVerdict) slotted.add(t.name);
       }
       if (running.size === 0) break;
       await Promise.race(running.values());

@@ -1,6 +1,7 @@
 /**
  * Render/apply of the release units: each unit is a task of the pass's dependency graph that
- * converges it (../apply-component.ts: values, digest, helm upgrade, health, its record). A unit
+ * converges it (../apply-component.ts: values, digest, helm upgrade, health, its record), and
+ * offers the speculative check of an unchanged unit (../speculate-unchanged.ts, ADR 0017). A unit
  * that became ready may have written Secrets that later units read, so the Secrets are read again.
  */
 import { driftPolicy } from "../../drift/drift-settings.js";
@@ -8,7 +9,8 @@ import type { HelmDriver } from "../../helm/helm-driver.js";
 import type { KubeClient } from "../../kube/client.js";
 import type { Task } from "../../stages/executor.js";
 import { ComponentState } from "../../status/component-state.js";
-import { applyComponent } from "../apply-component.js";
+import { applyComponent, type ComponentContext } from "../apply-component.js";
+import { speculateUnchanged } from "../speculate-unchanged.js";
 import type { ChartSource } from "../chart-source.js";
 import type { VirtualGarden } from "../virtual-garden.js";
 import type { LoadedLandscape } from "./load-step.js";
@@ -33,33 +35,33 @@ export function componentTasks(
   landscape: LoadedLandscape,
   secrets: SecretsCache,
 ): Task[] {
-  return landscape.units.map((u) => ({
-    name: u.name,
-    dependsOn: u.dependsOn,
-    run: async (signal: AbortSignal) => {
-      const r = await applyComponent(
-        u,
-        {
-          base: o.base,
-          baseKubeconfig: o.baseKubeconfig,
-          virtual: o.virtual,
-          helm: o.helm,
-          charts: o.charts,
-          store: ctx.store,
-          secrets: () => secrets.get(),
-          systemNamespace: ctx.namespace,
-          previous: landscape.previous.get(u.name),
-          helmTimeoutMs: o.helmTimeoutMs ?? 300_000,
-          healthTimeoutMs: o.healthTimeoutMs ?? 300_000,
-          now: ctx.now,
-          report: (state, message) => ctx.progress(u.name, state, message),
-          onStatusError: (e) => ctx.statusError(u.name, ComponentState.failed, e),
-          drift: driftPolicy(landscape.drift, u.name),
-        },
-        signal,
-      );
-      if (r === "ready" || (typeof r === "object" && r.outcome === "ready")) secrets.invalidate();
-      return r;
-    },
-  }));
+  return landscape.units.map((u) => {
+    const context: ComponentContext = {
+      base: o.base,
+      baseKubeconfig: o.baseKubeconfig,
+      virtual: o.virtual,
+      helm: o.helm,
+      charts: o.charts,
+      store: ctx.store,
+      secrets: () => secrets.get(),
+      systemNamespace: ctx.namespace,
+      previous: landscape.previous.get(u.name),
+      helmTimeoutMs: o.helmTimeoutMs ?? 300_000,
+      healthTimeoutMs: o.healthTimeoutMs ?? 300_000,
+      now: ctx.now,
+      report: (state, message) => ctx.progress(u.name, state, message),
+      onStatusError: (e) => ctx.statusError(u.name, ComponentState.failed, e),
+      drift: driftPolicy(landscape.drift, u.name),
+    };
+    return {
+      name: u.name,
+      dependsOn: u.dependsOn,
+      speculate: (signal: AbortSignal) => speculateUnchanged(u, context, signal),
+      run: async (signal: AbortSignal) => {
+        const r = await applyComponent(u, context, signal);
+        if (r === "ready" || (typeof r === "object" && r.outcome === "ready")) secrets.invalidate();
+        return r;
+      },
+    };
+  });
 }

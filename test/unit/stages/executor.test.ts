@@ -112,3 +112,118 @@ describe("executeGraph", () => {
     expect(log[0]).toBe("start head");
   });
 });
+
+describe("executeGraph with speculation", () => {
+  /** A task whose check says unchanged (or nothing), and whose run is logged. */
+  function speculative(
+    name: string,
+    dependsOn: string[],
+    log: string[],
+    opts: { verdict: boolean; gate?: Promise<void>; runs?: "ready" | "unchanged" },
+  ): Task {
+    return {
+      name,
+      dependsOn,
+      speculate: async () => {
+        log.push(`check ${name}`);
+        await (opts.gate ?? Promise.resolve());
+        return opts.verdict
+          ? () => {
+              log.push(`finish ${name}`);
+              return Promise.resolve("unchanged" as const);
+            }
+          : undefined;
+      },
+      run: () => {
+        log.push(`run ${name}`);
+        return Promise.resolve(opts.runs ?? "ready");
+      },
+    };
+  }
+
+  it("checks every task at once and finishes an unchanged chain by the verdicts, without running it", async () => {
+    const log: string[] = [];
+    const gate = deferred();
+    const p = executeGraph(
+      [
+        speculative("a", [], log, { verdict: true, gate: gate.promise }),
+        speculative("b", ["a"], log, { verdict: true }),
+        speculative("c", ["b"], log, { verdict: true }),
+      ],
+      { concurrency: 1 },
+    );
+    // c's check started although a is not done
+    await new Promise((r) => setTimeout(r, 10));
+    expect(log).toEqual(["check a", "check b", "check c"]);
+    gate.resolve();
+    const r = await p;
+    expect(log.filter((l) => l.startsWith("run"))).toEqual([]);
+    expect([...r.values()].map((x) => x.outcome)).toEqual(["unchanged", "unchanged", "unchanged"]);
+  });
+
+  it("finishes by a known verdict without taking a slot of the bound", async () => {
+    const log: string[] = [];
+    const gate = deferred();
+    const slow: Task = {
+      name: "x",
+      dependsOn: [],
+      run: async () => {
+        log.push("run x");
+        await gate.promise;
+        return "ready";
+      },
+    };
+    const finished: string[] = [];
+    const p = executeGraph(
+      [slow, speculative("a", [], log, { verdict: true }), speculative("b", ["a"], log, { verdict: true })],
+      { concurrency: 1, onFinish: (r) => finished.push(r.name) },
+    );
+    await new Promise((r) => setTimeout(r, 20));
+    expect(finished).toEqual(["a", "b"]);
+    gate.resolve();
+    await p;
+    expect(finished).toEqual(["a", "b", "x"]);
+  });
+
+  it("runs a task whose dependency changed, even with a verdict of unchanged", async () => {
+    const log: string[] = [];
+    const r = await executeGraph([
+      speculative("a", [], log, { verdict: false, runs: "ready" }),
+      speculative("b", ["a"], log, { verdict: true, runs: "unchanged" }),
+    ]);
+    expect(log).toContain("run a");
+    expect(log).toContain("run b");
+    expect(log).not.toContain("finish b");
+    expect(r.get("b")?.outcome).toBe("unchanged");
+  });
+
+  it("runs a task whose dependency came out unchanged with a reason (drift corrected)", async () => {
+    const log: string[] = [];
+    const tasks: Task[] = [
+      {
+        name: "a",
+        dependsOn: [],
+        run: () => Promise.resolve({ outcome: "unchanged", reason: "DriftCorrected" }),
+      },
+      speculative("b", ["a"], log, { verdict: true }),
+    ];
+    await executeGraph(tasks);
+    expect(log).toEqual(["check b", "run b"]);
+  });
+
+  it("treats a check that throws as no verdict", async () => {
+    const log: string[] = [];
+    const t: Task = {
+      name: "a",
+      dependsOn: [],
+      speculate: () => Promise.reject(new Error("cannot look")),
+      run: () => {
+        log.push("run a");
+        return Promise.resolve("ready");
+      },
+    };
+    const r = await executeGraph([t]);
+    expect(log).toEqual(["run a"]);
+    expect(r.get("a")?.outcome).toBe("ready");
+  });
+});
