@@ -5,13 +5,15 @@
  * now. Read-only and without waiting (a virtual garden that does not answer at once, an object not
  * ready yet: no verdict). The executor uses the verdict only when every dependency of the component
  * also came out plainly unchanged, i.e. nothing this check read was changed by the pass; then
- * `finish` records the outcome, as the full check would have, without going down the chain.
+ * `finish` records the outcome, as the full check would have, without going down the chain; a
+ * record that already says so is not written again.
  */
 import { HealthTimeoutError, waitHealthy } from "../health/wait-healthy.js";
 import type { TaskDone } from "../stages/executor.js";
 import { ComponentState, Reason } from "../status/component-state.js";
 import { componentRecord, inspectRelease, type ComponentContext } from "./release-inspection.js";
 import type { ReleaseUnit } from "./release-units.js";
+import { valuesDigest } from "../values/values-digest.js";
 
 /** Records the component unchanged; what a full check would have done with the same facts. */
 export type UnchangedFinish = () => Promise<"unchanged" | TaskDone>;
@@ -42,18 +44,18 @@ export async function speculateUnchanged(
     if (e instanceof HealthTimeoutError) return undefined;
     throw e;
   }
+  const next = componentRecord(unit, prev, {
+    state: ComponentState.unchanged,
+    reason: Reason.Unchanged,
+    message: "chart and values unchanged",
+    ready: true,
+    attemptedDigest: found.digest,
+  });
   return async () => {
     ctx.report(ComponentState.checkingHealth, "unchanged; healthy");
-    await ctx.store.write(
-      componentRecord(unit, prev, {
-        state: ComponentState.unchanged,
-        reason: Reason.Unchanged,
-        message: "chart and values unchanged",
-        ready: true,
-        attemptedDigest: found.digest,
-        lastAttempt: ctx.now().toISOString(),
-      }),
-    );
+    // The record says so already: not written again (only its time would change).
+    if (valuesDigest({ ...prev, lastAttempt: "" }) !== valuesDigest({ ...next, lastAttempt: "" }))
+      await ctx.store.write({ ...next, lastAttempt: ctx.now().toISOString() });
     return "unchanged";
   };
 }

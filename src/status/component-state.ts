@@ -60,6 +60,10 @@ export interface ComponentRecord {
   attemptedDigest?: string;
   revision?: number;
   lastApplied?: string;
+  /**
+   * The last pass that wrote this record. A no-op pass that finds the record as it would write
+   * it (unchanged, healthy) leaves it as it is (ADR 0017): no write per component and pass.
+   */
   lastAttempt?: string;
   /** The last failure, kept after the component recovers: when, and what the message was. */
   lastFailure?: { time: string; reason: string; message: string };
