@@ -263,6 +263,7 @@ try {
     sequentialHelmSeconds: secs(baseline.sequentialMs),
     applySeconds: secs(ours.applyMs),
     fluxSeconds: flux.fluxSeconds ?? null,
+    ...(flux.reason === undefined ? {} : { fluxNotMeasured: flux.reason }),
     ...(flux.fluxTunedSeconds === undefined ? {} : { fluxTunedSeconds: flux.fluxTunedSeconds }),
     criticalPathSeconds: secs(bound.ms),
     noopSeconds: secs(ours.noopMs),
@@ -283,7 +284,7 @@ try {
   log(`  23ke apply:                               ${result.applySeconds} s`);
   log(
     flux.fluxSeconds === undefined
-      ? `  Flux (source- and helm-controller):       not measured (${flux.reason})`
+      ? `  fluxSeconds:                              not measured (${flux.reason})`
       : `  Flux (source- and helm-controller):       ${flux.fluxSeconds} s default intervals, ${flux.fluxTunedSeconds ?? "?"} s tuned`,
   );
   log(
