@@ -17,7 +17,7 @@ import { treeCommand, type TreeOptions } from "./commands/tree.js";
 import { applyCommand, type ApplyOptions } from "./commands/apply.js";
 import { planCommand, type PlanOptions } from "./commands/plan.js";
 import { diffCommand, type DiffOptions } from "./commands/diff.js";
-import { runCommand, type RunOptions } from "./commands/run.js";
+import { DEFAULT_WEBHOOK_ADDRESS, runCommand, type RunOptions } from "./commands/run.js";
 import { uninstallCommand, type UninstallOptions } from "./commands/uninstall.js";
 import { doctorCommand, type DoctorOptions } from "./commands/doctor.js";
 import { statusCommand, type StatusOptions } from "./commands/status.js";
@@ -117,6 +117,13 @@ function landscapeCommand(cmd: Command): Command {
 function positiveInt(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError("expected a whole number of at least 1");
+  return n;
+}
+
+/** A positive number of seconds; fractions allowed (tests use short election timings). */
+function positiveSeconds(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError("expected a positive number of seconds");
   return n;
 }
 
@@ -424,19 +431,69 @@ Examples:
       "where /metrics, /healthz and /readyz are served (0.0.0.0:8080 in a cluster)",
       "127.0.0.1:8080",
     )
+    .option(
+      "--leader-elect",
+      "run passes only while holding the Lease 23ke-operator-leader in the system namespace (default: on with --in-cluster)",
+    )
+    .option("--no-leader-elect", "run passes without leader election (one replica only)")
+    .option(
+      "--leader-elect-lease-duration <seconds>",
+      "how long a standby waits after the leader's last renewal before taking over",
+      positiveSeconds,
+      15,
+    )
+    .option(
+      "--leader-elect-renew-deadline <seconds>",
+      "how long the leader tries to renew before it stops leading (below the lease duration)",
+      positiveSeconds,
+      10,
+    )
+    .option(
+      "--leader-elect-retry-period <seconds>",
+      "pause between tries to take or renew the Lease (below the renew deadline)",
+      positiveSeconds,
+      2,
+    )
+    .option(
+      "--webhook-address <host:port>",
+      `where the webhook receiver (POST /hook) listens (default: ${DEFAULT_WEBHOOK_ADDRESS}; 0.0.0.0:9292 in a cluster); needs a secret`,
+    )
+    .option(
+      "--webhook-secret-file <file>",
+      "file holding the secret that signs push notifications (HMAC-SHA256 of the body); starts the webhook receiver",
+    )
+    .option(
+      "--webhook-secret <name>",
+      "Secret in the system namespace holding that secret in key 'token'; starts the webhook receiver",
+    )
+    .addOption(
+      new Option(
+        "--log-format <format>",
+        "log as JSON lines or plain text (default: text on a terminal, json otherwise)",
+      ).choices(["json", "text"]),
+    )
     .addHelpText(
       "after",
       `
-Runs until SIGTERM or Ctrl-C; the helm operations in flight finish first. A pass that leaves a
-component waiting is requeued (--requeue); a transient failure is retried with backoff and jitter
-(10 s, doubling up to --backoff-max); after a terminal failure (Stalled) the next pass waits for an
-input to change (config repository, 23ke-config Secrets or files, catalog), or an hour as a safety
-net. Any input change starts a pass at once. Only one pass runs at a time per landscape, across all
-replicas and CLI runs (Lease 23ke-apply in the system namespace); a pass that loses it stops.
+Runs until SIGTERM or Ctrl-C; the helm operations in flight finish first, then the Lease is given
+up so a standby takes over at once. With leader election only the replica that holds the Lease
+runs passes; a standby takes over within the lease duration when the leader dies; a leader that
+cannot renew within the renew deadline stops its pass. The webhook receiver accepts a push
+notification signed like GitHub's (X-Hub-Signature-256: sha256=HEX) or Flux's generic-hmac
+Receiver (X-Signature: sha256=HEX) and starts a pass at once (on a standby: through the Lease,
+on the leader).
+
+A pass that leaves a component waiting is requeued (--requeue); a transient failure is retried
+with backoff and jitter (10 s, doubling up to --backoff-max); after a terminal failure (Stalled)
+the next pass waits for an input to change (config repository, 23ke-config Secrets or files,
+catalog), or an hour as a safety net. Any input change starts a pass at once. Only one pass runs
+at a time per landscape, across all replicas and CLI runs (Lease 23ke-apply in the system
+namespace); a pass that loses it stops.
 Every pass converges the whole landscape: --only and --skip belong to apply and plan.
 
 Example:
-  23ke run --config-repo https://git.example.org/landscape.git --metrics-address 0.0.0.0:8080`,
+  23ke run --config-repo https://git.example.org/landscape.git --metrics-address 0.0.0.0:8080
+  23ke run --in-cluster --webhook-address 0.0.0.0:9292 --webhook-secret 23ke-webhook --log-format json`,
     )
     .action(async (o: RunOptions) => setExit(await runCommand(ctx, o)));
   systemNamespaceOption(

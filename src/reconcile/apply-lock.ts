@@ -33,7 +33,8 @@ export interface ApplyLock {
   release(): Promise<void>;
 }
 
-function microTime(d: Date): string {
+/** A Lease's MicroTime (RFC 3339 with microseconds), as the apiserver stores it. */
+export function microTime(d: Date): string {
   return d.toISOString().replace(/\.(\d{3})Z$/, ".$1000Z");
 }
 

@@ -1,22 +1,25 @@
 /**
  * `23ke run`: the operator. Applies the landscape, then keeps it converged: again every
  * interval, at once when an input changes (a new revision of the configuration repository, the
- * 23ke-config Secrets or -f files, the catalog file), requeued soon while a component waits,
- * with backoff after a transient failure, and not before an input changes after a terminal one
- * (src/controller/next-pass.ts); serves /metrics, /healthz and /readyz; stops on SIGTERM or
- * Ctrl-C after the helm operations in flight. One pass at a time per landscape (the apply lock),
- * so several replicas or a parallel `23ke apply` never work at the same time. A change of the
+ * 23ke-config Secrets or -f files, the catalog file) or a signed push notification arrives at the
+ * webhook receiver, requeued soon while a component waits, with backoff after a transient
+ * failure, and not before an input changes after a terminal one (src/controller/next-pass.ts);
+ * serves /metrics, /healthz and /readyz; logs structured records (JSON or text). With leader
+ * election (default in a cluster) only the replica holding the Lease 23ke-operator-leader runs
+ * passes. Stops on SIGTERM or Ctrl-C after the helm operations in flight, giving the Lease up.
+ * One pass at a time per landscape (the apply lock), whatever the election says. A change of the
  * 23ke-config's `catalog` key takes effect on the next pass (re-connected, version-skew guarded).
  */
-import { verdictOfComponents } from "../../controller/next-pass.js";
-import { runLoop } from "../../controller/run-loop.js";
-import { newMetrics, startMetricsServer } from "../../controller/metrics-server.js";
-import { describeError } from "../../errors/errors.js";
-import type { PassResult } from "../../reconcile/reconcile-pass.js";
+import { hostname } from "node:os";
+import { timingProblems } from "../../controller/leader-lease.js";
+import { runOperator } from "../../controller/operator.js";
+import { defaultLogFormat, operatorLogger, type LogFormat } from "../../controller/operator-log.js";
+import { UsageError } from "../../errors/errors.js";
+import { ensureNamespace } from "../../reconcile/pass/ensure-namespace.js";
 import { sleep } from "../../util/wait.js";
-import { print, printErr, type CliContext } from "../context.js";
+import type { CliContext } from "../context.js";
 import { connectLandscape, type LandscapeOptions } from "../landscape.js";
-import { applyWithProgress } from "./apply.js";
+import { readWebhookSecret } from "./run-webhook-secret.js";
 
 export interface RunOptions extends LandscapeOptions {
   /** Seconds between passes when nothing changes. */
@@ -28,82 +31,133 @@ export interface RunOptions extends LandscapeOptions {
   requeue: number;
   /** The longest pause, in seconds, between retries after transient failures (default: the interval). */
   backoffMax?: number;
+  /** Default: on with --in-cluster, off otherwise. */
+  leaderElect?: boolean;
+  leaderElectLeaseDuration: number;
+  leaderElectRenewDeadline: number;
+  leaderElectRetryPeriod: number;
+  /** Default 127.0.0.1:9292, served only with a secret. */
+  webhookAddress?: string;
+  webhookSecretFile?: string;
+  webhookSecret?: string;
+  /** Default: text on a terminal, json otherwise. */
+  logFormat?: LogFormat;
+}
+
+export const DEFAULT_WEBHOOK_ADDRESS = "127.0.0.1:9292";
+
+/** Who this replica is in the leader Lease: the pod (POD_NAME, from the downward API), else host/pid. */
+export function electionIdentity(env: NodeJS.ProcessEnv): string {
+  const pod = env.POD_NAME ?? "";
+  return pod !== "" ? pod : `${hostname()}/${process.pid}`;
+}
+
+function electionTimings(o: RunOptions): {
+  leaseDurationMs: number;
+  renewDeadlineMs: number;
+  retryPeriodMs: number;
+} {
+  const t = {
+    leaseDurationMs: o.leaderElectLeaseDuration * 1000,
+    renewDeadlineMs: o.leaderElectRenewDeadline * 1000,
+    retryPeriodMs: o.leaderElectRetryPeriod * 1000,
+  };
+  const problems = timingProblems(t);
+  if (problems.length > 0)
+    throw new UsageError(
+      `--leader-elect-lease-duration, --leader-elect-renew-deadline, --leader-elect-retry-period: ${problems.join("; ")}`,
+    );
+  return t;
 }
 
 export async function runCommand(ctx: CliContext, o: RunOptions): Promise<number> {
+  const leaderElect = o.leaderElect ?? o.inCluster === true;
+  const timings = leaderElect ? electionTimings(o) : undefined;
+  if (o.webhookSecretFile !== undefined && o.webhookSecret !== undefined)
+    throw new UsageError("--webhook-secret-file and --webhook-secret exclude each other");
+  const webhookWanted = o.webhookSecretFile !== undefined || o.webhookSecret !== undefined;
+  if (o.webhookAddress !== undefined && !webhookWanted)
+    throw new UsageError(
+      "--webhook-address needs the secret that signs the notifications: --webhook-secret-file FILE or --webhook-secret NAME",
+    );
+  const secrets: string[] = [];
+  const log = operatorLogger(ctx.stdout, o.logFormat ?? defaultLogFormat(ctx.isTTY), () => secrets);
+
   // Built once: clients, the chart source and its caches, the git source live across passes.
   let landscape = await connectLandscape(ctx, o);
-  const metrics = newMetrics();
-  const server = await startMetricsServer(o.metricsAddress, metrics).catch((e: unknown) => {
-    landscape.close();
-    throw e;
-  });
-  print(
-    ctx,
-    `23ke operator: metrics, health and readiness on http://${server.address}/metrics, /healthz, /readyz`,
-  );
-  let seen: string | undefined;
   try {
-    await runLoop<PassResult>({
+    const secret = webhookWanted ? await readWebhookSecret(o, landscape.base, o.systemNamespace) : undefined;
+    if (secret !== undefined) secrets.push(secret.toString("utf8"));
+    let seen: string | undefined;
+    await runOperator({
+      log,
       signal: ctx.signal,
-      intervalMs: o.interval * 1000,
-      requeueMs: o.requeue * 1000,
-      ...(o.backoffMax === undefined ? {} : { backoffMaxMs: o.backoffMax * 1000 }),
-      pass: async () => {
-        print(ctx, `${new Date().toISOString()} pass started`);
+      schedule: {
+        intervalMs: o.interval * 1000,
+        requeueMs: o.requeue * 1000,
+        ...(o.backoffMax === undefined ? {} : { backoffMaxMs: o.backoffMax * 1000 }),
+      },
+      metricsAddress: o.metricsAddress,
+      ...(timings === undefined
+        ? {}
+        : {
+            election: {
+              ...timings,
+              client: landscape.base,
+              namespace: o.systemNamespace,
+              identity: electionIdentity(ctx.env),
+              ensureNamespace: () => ensureNamespace(landscape.base, o.systemNamespace),
+            },
+          }),
+      ...(secret === undefined
+        ? {}
+        : { webhook: { address: o.webhookAddress ?? DEFAULT_WEBHOOK_ADDRESS, secret } }),
+      pass: async (signal) => {
         // The 23ke-config's catalog key changed: connect again (the version-skew guard runs).
         const changed = await landscape.catalogChangedTo();
         if (changed !== undefined) {
           const next = await connectLandscape(ctx, o);
           landscape.close();
           landscape = next;
-          print(
-            ctx,
-            `${new Date().toISOString()} catalog ${next.catalog.version} (was changed in the 23ke-config)`,
+          log.info(
+            { catalog: next.catalog.version },
+            `catalog ${next.catalog.version} (was changed in the 23ke-config)`,
           );
         }
-        seen = await landscape.inputsDigest(ctx.signal);
-        return await applyWithProgress(ctx, landscape, false);
-      },
-      verdict: (r) => verdictOfComponents(r.components, r.ok),
-      onSchedule: (next) =>
-        print(
-          ctx,
-          `${new Date().toISOString()} ${next.why}: next pass in ${Math.round(next.delayMs / 1000)}s`,
-        ),
-      onPass: (r, ms) => {
-        metrics.passes[r.ok ? "ok" : "failed"]++;
-        metrics.lastPassSeconds = ms / 1000;
-        metrics.lastPassTimestamp = Math.round(Date.now() / 1000);
-        metrics.components = new Map(
-          r.components.map((c) => [c.name, c.state === "ready" || c.state === "unchanged"]),
-        );
-        const bad = r.components.filter((c) => c.state !== "ready" && c.state !== "unchanged").length;
-        print(
-          ctx,
-          `${new Date().toISOString()} pass ${r.ok ? "ok" : `failed: ${bad} component(s) not ready`} in ${(ms / 1000).toFixed(1)}s`,
-        );
-      },
-      onError: (e) => {
-        metrics.passes.error++;
-        printErr(ctx, `${new Date().toISOString()} pass error: ${describeError(e)}`);
+        seen = await landscape.inputsDigest(signal);
+        return await landscape.apply({
+          signal,
+          onProgress: (e) =>
+            log.info(
+              {
+                component: e.component,
+                state: e.state,
+                ...(e.durationMs === undefined ? {} : { seconds: e.durationMs / 1000 }),
+              },
+              `${e.component}: ${e.state}${e.message === "" ? "" : ` (${e.message})`}`,
+            ),
+          onRevision: (r) =>
+            log.info(
+              { revision: r.revision, valuesFiles: r.values, manifests: r.manifests },
+              `configuration repository revision ${r.revision}: ${r.values} values file(s), ${r.manifests} garden-content manifest(s)`,
+            ),
+        });
       },
       // Every input is polled, whatever the verdict: a change is the way out of a stalled pass.
-      trigger: async (signal: AbortSignal) => {
+      inputChanged: async (signal) => {
         for (;;) {
           await sleep(o.poll * 1000, signal);
           const now = await landscape.inputsDigest(signal);
           if (now !== undefined && now !== seen) {
-            print(ctx, `${new Date().toISOString()} an input changed: applying`);
+            log.info("an input changed: applying");
             return;
           }
         }
       },
     });
   } finally {
-    await server.close();
     landscape.close();
   }
-  print(ctx, "23ke operator stopped");
+  log.info("23ke operator stopped");
   return 0;
 }

@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { newMetrics, renderMetrics } from "../../../src/controller/metrics-server.js";
 import { runLoop } from "../../../src/controller/run-loop.js";
 import { deferred } from "../../support/deferred.js";
 
@@ -162,24 +161,5 @@ describe("runLoop", () => {
     ac.abort();
     await loop;
     expect(passes).toBe(1);
-  });
-});
-
-describe("renderMetrics", () => {
-  it("prints pass counts and component readiness in the Prometheus text format", () => {
-    const m = newMetrics();
-    m.passes.ok = 3;
-    m.components = new Map([
-      ["etcd", true],
-      ["identity", false],
-    ]);
-    m.lastPassSeconds = 1.5;
-    const text = renderMetrics(m);
-    expect(text).toContain('twentythreeke_passes_total{result="ok"} 3\n');
-    expect(text).toContain('twentythreeke_passes_total{result="failed"} 0\n');
-    expect(text).toContain('twentythreeke_component_ready{component="etcd"} 1\n');
-    expect(text).toContain('twentythreeke_component_ready{component="identity"} 0\n');
-    expect(text).toContain("twentythreeke_last_pass_duration_seconds 1.5\n");
-    expect(text).toContain("# TYPE twentythreeke_passes_total counter\n");
   });
 });
