@@ -25,14 +25,22 @@ const arg = (name, fallback) => {
   const i = process.argv.indexOf(name);
   return i > 0 ? Number(process.argv[i + 1]) : fallback;
 };
-const rounds = Number(process.argv.slice(2).find((a, i, all) => /^\d+$/.test(a) && !/^--/.test(all[i - 1] ?? "")) ?? "3");
+const rounds = Number(
+  process.argv.slice(2).find((a, i, all) => /^\d+$/.test(a) && !/^--/.test(all[i - 1] ?? "")) ?? "3",
+);
 const poll = arg("--poll", 10);
 const idleSeconds = arg("--idle", 60);
 const run = promisify(execFile);
 const secret = "operator-bench-webhook-secret-0123456789";
 const scratch = mkdtempSync(path.join(os.tmpdir(), "23ke-operator-bench-"));
 const git = {
-  env: { ...process.env, GIT_AUTHOR_NAME: "b", GIT_AUTHOR_EMAIL: "b@localhost", GIT_COMMITTER_NAME: "b", GIT_COMMITTER_EMAIL: "b@localhost" },
+  env: {
+    ...process.env,
+    GIT_AUTHOR_NAME: "b",
+    GIT_AUTHOR_EMAIL: "b@localhost",
+    GIT_COMMITTER_NAME: "b",
+    GIT_COMMITTER_EMAIL: "b@localhost",
+  },
 };
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const secs = (ms) => (ms / 1000).toFixed(2);
@@ -93,14 +101,38 @@ try {
   child = spawn(
     path.join(projectRoot, "bin", "23ke"),
     [
-      "run", "--log-format", "json", "--no-leader-elect",
-      "--catalog", "1.86", "-f", path.join(projectRoot, "examples", "23ke-config-minimal.yaml"),
-      "--config-repo", url, "--interval", "3600", "--poll", String(poll),
-      "--metrics-address", "127.0.0.1:0", "--webhook-address", "127.0.0.1:0",
-      "--webhook-secret-file", path.join(scratch, "secret"),
-      "--kubeconfig", env.base.kubeconfigPath, "--virtual-kubeconfig", env.virtual?.kubeconfigPath ?? "",
-      "--helm", env.helm, "--chart-mirror", `*=${env.helmRepo?.url ?? ""}`,
-      "--cache-dir", path.join(scratch, "cache"), "--timeout", "60",
+      "run",
+      "--log-format",
+      "json",
+      "--no-leader-elect",
+      "--catalog",
+      "1.86",
+      "-f",
+      path.join(projectRoot, "examples", "23ke-config-minimal.yaml"),
+      "--config-repo",
+      url,
+      "--interval",
+      "3600",
+      "--poll",
+      String(poll),
+      "--metrics-address",
+      "127.0.0.1:0",
+      "--webhook-address",
+      "127.0.0.1:0",
+      "--webhook-secret-file",
+      path.join(scratch, "secret"),
+      "--kubeconfig",
+      env.base.kubeconfigPath,
+      "--virtual-kubeconfig",
+      env.virtual?.kubeconfigPath ?? "",
+      "--helm",
+      env.helm,
+      "--chart-mirror",
+      `*=${env.helmRepo?.url ?? ""}`,
+      "--cache-dir",
+      path.join(scratch, "cache"),
+      "--timeout",
+      "60",
     ],
     { env: { ...env.helmEnv, KUBECONFIG: "" }, stdio: ["ignore", "pipe", "inherit"] },
   );
@@ -119,7 +151,10 @@ try {
       await new Promise((r) => setTimeout(r, 50));
     }
   };
-  const webhook = await until(() => records.find((r) => /webhook receiver on/.test(r.msg))?.address, "the webhook address");
+  const webhook = await until(
+    () => records.find((r) => /webhook receiver on/.test(r.msg))?.address,
+    "the webhook address",
+  );
   const t0 = performance.now();
   await until(() => records.some((r) => /^pass ok in/.test(r.msg)), "the first pass");
   console.log(`first pass (install of the local landscape): ${secs(performance.now() - t0)} s`);
@@ -144,7 +179,11 @@ try {
     if (withWebhook) {
       const body = JSON.stringify({ ref: "refs/heads/main" });
       const sig = `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;
-      const r = await fetch(`http://${webhook}/hook`, { method: "POST", body, headers: { "X-Hub-Signature-256": sig } });
+      const r = await fetch(`http://${webhook}/hook`, {
+        method: "POST",
+        body,
+        headers: { "X-Hub-Signature-256": sig },
+      });
       if (r.status !== 202) throw new Error(`webhook answered ${r.status}`);
     }
     await until(async () => (await revision()) > before, "the commit to be applied");
@@ -158,7 +197,9 @@ try {
     console.log(`round ${i + 1}: webhook ${secs(hooks.at(-1))} s, polling ${secs(polls.at(-1))} s`);
   }
   console.log(`commit → applied, webhook: median ${secs(median(hooks))} s (${hooks.map(secs).join(", ")})`);
-  console.log(`commit → applied, polling every ${poll} s: median ${secs(median(polls))} s (${polls.map(secs).join(", ")})`);
+  console.log(
+    `commit → applied, polling every ${poll} s: median ${secs(median(polls))} s (${polls.map(secs).join(", ")})`,
+  );
 
   await idle();
   const a = usage(child.pid);

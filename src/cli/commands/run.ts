@@ -136,11 +136,17 @@ export async function runCommand(ctx: CliContext, o: RunOptions): Promise<number
               },
               `${e.component}: ${e.state}${e.message === "" ? "" : ` (${e.message})`}`,
             ),
-          onRevision: (r) =>
+          onRevision: (r) => {
+            if (r.rejected !== undefined)
+              log.warn(
+                { rejected: r.rejected, revision: r.revision },
+                `configuration repository revision ${r.rejected} rejected (see 23ke status): the last good revision ${r.revision} stays in force`,
+              );
             log.info(
               { revision: r.revision, valuesFiles: r.values, manifests: r.manifests },
               `configuration repository revision ${r.revision}: ${r.values} values file(s), ${r.manifests} garden-content manifest(s)`,
-            ),
+            );
+          },
         });
       },
       // Every input is polled, whatever the verdict: a change is the way out of a stalled pass.
