@@ -14,6 +14,7 @@ import path from "node:path";
 import process from "node:process";
 import console from "node:console";
 import { performance } from "node:perf_hooks";
+import { setTimeout as delay } from "node:timers/promises";
 import { promisify } from "node:util";
 import { stringify } from "yaml";
 import { projectRoot, startEnvironment } from "../tools/devenv/dist/environment.js";
@@ -148,7 +149,7 @@ try {
       const v = await probe();
       if (v !== undefined && v !== false) return v;
       if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 50));
+      await delay(50);
     }
   };
   const webhook = await until(
@@ -179,7 +180,7 @@ try {
     if (withWebhook) {
       const body = JSON.stringify({ ref: "refs/heads/main" });
       const sig = `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;
-      const r = await fetch(`http://${webhook}/hook`, {
+      const r = await globalThis.fetch(`http://${webhook}/hook`, {
         method: "POST",
         body,
         headers: { "X-Hub-Signature-256": sig },
@@ -206,7 +207,7 @@ try {
   const samples = [];
   const t1 = performance.now();
   for (let s = 0; s < idleSeconds; s += 5) {
-    await new Promise((r) => setTimeout(r, 5000));
+    await delay(5000);
     samples.push(usage(child.pid).rss);
   }
   const b = usage(child.pid);

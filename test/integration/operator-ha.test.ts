@@ -7,14 +7,13 @@
  * landscape; the passes of both never overlap; the metrics parse as Prometheus text; SIGTERM
  * makes the leader give the Lease up.
  */
-import { execFile } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { promisify } from "node:util";
 import { stringify } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { projectRoot, type Environment } from "../../tools/devenv/src/environment.js";
 import { seedRepository } from "../../tools/devenv/src/git-server.js";
+import { commitAndPush } from "../support/git-push.js";
 import { signBody } from "../../src/controller/webhook-signature.js";
 import type { KubeObject } from "../../src/kube/client.js";
 import { waitFor } from "../../src/util/wait.js";
@@ -22,23 +21,12 @@ import { clusterArgs, startLandscapeEnv, type LandscapeEnv } from "../support/la
 import { OperatorProcess, type LogRecord } from "../support/operator-process.js";
 import { parsePrometheusText } from "../support/prometheus-text.js";
 
-const run = promisify(execFile);
 const SECRET = "webhook-secret-for-the-ha-test-0123456789";
 let env: Environment;
 let landscape: LandscapeEnv;
 let work: string;
 let url: string;
 const processes: OperatorProcess[] = [];
-
-const gitEnv = {
-  env: {
-    ...process.env,
-    GIT_AUTHOR_NAME: "t",
-    GIT_AUTHOR_EMAIL: "t@localhost",
-    GIT_COMMITTER_NAME: "t",
-    GIT_COMMITTER_EMAIL: "t@localhost",
-  },
-};
 
 beforeAll(async () => {
   landscape = await startLandscapeEnv("operator-ha", { nodes: 1, git: true });
@@ -74,8 +62,7 @@ async function leaseHolder(name: string): Promise<string | undefined> {
 
 async function push(replicas: number): Promise<void> {
   writeFileSync(path.join(work, "config", "identity-values.yaml"), stringify({ replicaCount: replicas }));
-  await run("git", ["-C", work, "commit", "-qam", `${replicas} identity replicas`], gitEnv);
-  await run("git", ["-C", work, "push", "-q", url, "main"], gitEnv);
+  await commitAndPush(work, url, `${replicas} identity replicas`);
 }
 
 function start(name: string): OperatorProcess {
@@ -169,9 +156,12 @@ describe("23ke run with two replicas", () => {
       expect(ready.status).toBe(200);
       expect(await ready.text()).toMatch(/standby, operator-a leads/);
     } catch (e) {
-      throw new Error(`${(e as Error).message}\n--- a ---\n${a?.tail() ?? ""}\n--- b ---\n${b?.tail() ?? ""}`, {
-        cause: e,
-      });
+      throw new Error(
+        `${(e as Error).message}\n--- a ---\n${a?.tail() ?? ""}\n--- b ---\n${b?.tail() ?? ""}`,
+        {
+          cause: e,
+        },
+      );
     }
   }, 240_000);
 
@@ -209,9 +199,12 @@ describe("23ke run with two replicas", () => {
       for (const p of [a, b])
         expect(JSON.stringify(p.records) + p.other.join("") + p.stderr).not.toContain(SECRET);
     } catch (e) {
-      throw new Error(`${(e as Error).message}\n--- a ---\n${a?.tail() ?? ""}\n--- b ---\n${b?.tail() ?? ""}`, {
-        cause: e,
-      });
+      throw new Error(
+        `${(e as Error).message}\n--- a ---\n${a?.tail() ?? ""}\n--- b ---\n${b?.tail() ?? ""}`,
+        {
+          cause: e,
+        },
+      );
     }
   }, 240_000);
 
@@ -250,9 +243,12 @@ describe("23ke run with two replicas", () => {
       // b never found the apply lock taken by a live holder.
       expect(b.matching(/another apply is running/)).toHaveLength(0);
     } catch (e) {
-      throw new Error(`${(e as Error).message}\n--- a ---\n${a?.tail() ?? ""}\n--- b ---\n${b?.tail() ?? ""}`, {
-        cause: e,
-      });
+      throw new Error(
+        `${(e as Error).message}\n--- a ---\n${a?.tail() ?? ""}\n--- b ---\n${b?.tail() ?? ""}`,
+        {
+          cause: e,
+        },
+      );
     }
   }, 300_000);
 

@@ -3,19 +3,18 @@
  * applies a new revision of the configuration repository as soon as it is pushed, and stops
  * cleanly on SIGTERM, giving up its lock.
  */
-import { execFile, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { promisify } from "node:util";
 import { stringify } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { projectRoot, type Environment } from "../../tools/devenv/src/environment.js";
 import { seedRepository } from "../../tools/devenv/src/git-server.js";
+import { commitAndPush } from "../support/git-push.js";
 import { clusterArgs, startLandscapeEnv, type LandscapeEnv } from "../support/landscape-env.js";
 import type { KubeObject } from "../../src/kube/client.js";
 import { waitFor } from "../../src/util/wait.js";
 
-const run = promisify(execFile);
 let env: Environment;
 let landscape: LandscapeEnv;
 let scratch: string;
@@ -95,17 +94,7 @@ describe("23ke run", () => {
 
       // A new revision is applied within moments, not after the hour-long interval.
       writeFileSync(path.join(work, "config", "identity-values.yaml"), stringify({ replicaCount: 2 }));
-      const git = {
-        env: {
-          ...process.env,
-          GIT_AUTHOR_NAME: "t",
-          GIT_AUTHOR_EMAIL: "t@localhost",
-          GIT_COMMITTER_NAME: "t",
-          GIT_COMMITTER_EMAIL: "t@localhost",
-        },
-      };
-      await run("git", ["-C", work, "commit", "-qam", "two identity replicas"], git);
-      await run("git", ["-C", work, "push", "-q", url, "main"], git);
+      await commitAndPush(work, url, "two identity replicas");
       await waitFor(
         async () => ((await identityRevision()) === 2 ? { done: true, value: 0 } : { done: false }),
         {
@@ -119,8 +108,7 @@ describe("23ke run", () => {
       // A broken revision is not applied: the last good one stays in force, the pass goes on with
       // it, and the status names the rejected revision.
       writeFileSync(path.join(work, "config", "identity-values.yaml"), "replicaCount: [unclosed\n");
-      await run("git", ["-C", work, "commit", "-qam", "broken values"], git);
-      await run("git", ["-C", work, "push", "-q", url, "main"], git);
+      await commitAndPush(work, url, "broken values");
       await waitFor(
         () =>
           Promise.resolve(

@@ -64,6 +64,13 @@ function elector(
   });
 }
 
+/** A leader's work that lasts until its leadership ends; resolves with why it ended. */
+function untilAborted(leading: AbortSignal): Promise<string> {
+  return new Promise((resolve) =>
+    leading.addEventListener("abort", () => resolve((leading.reason as Error).message), { once: true }),
+  );
+}
+
 /** Resolves when `events` gets a line matching `re` (polled: the elector runs on real timers). */
 async function eventually(events: string[], re: RegExp): Promise<void> {
   for (let i = 0; i < 500 && !events.some((e) => re.test(e)); i++)
@@ -83,9 +90,7 @@ describe("LeaderElector", () => {
       leaders++;
       most = Math.max(most, leaders);
       events.push(`${who} passes`);
-      await new Promise<void>((resolve) =>
-        leading.addEventListener("abort", () => resolve(), { once: true }),
-      );
+      await untilAborted(leading);
       leaders--;
     };
     const a = elector(store, "a", events);
@@ -116,12 +121,7 @@ describe("LeaderElector", () => {
     const stop = new AbortController();
     const aborted = deferred<string>();
     const a = elector(store, "a", events);
-    const run = a.run(stop.signal, async (leading) => {
-      await new Promise<void>((resolve) =>
-        leading.addEventListener("abort", () => resolve(), { once: true }),
-      );
-      aborted.resolve((leading.reason as Error).message);
-    });
+    const run = a.run(stop.signal, async (leading) => aborted.resolve(await untilAborted(leading)));
     await eventually(events, /^a leading$/);
     // Another replica wrote itself in (as a takeover after an expiry would).
     const l = await store.get<KubeObject & { spec: Record<string, unknown> }>();
@@ -150,12 +150,7 @@ describe("LeaderElector", () => {
     const stop = new AbortController();
     const aborted = deferred<string>();
     const a = elector(store, "a", events);
-    const run = a.run(stop.signal, async (leading) => {
-      await new Promise<void>((resolve) =>
-        leading.addEventListener("abort", () => resolve(), { once: true }),
-      );
-      aborted.resolve((leading.reason as Error).message);
-    });
+    const run = a.run(stop.signal, async (leading) => aborted.resolve(await untilAborted(leading)));
     await eventually(events, /^a leading$/);
     store.failWrites = true;
     expect(await aborted.promise).toMatch(/could not renew the Lease within the renew deadline/);
@@ -182,11 +177,7 @@ describe("LeaderElector", () => {
     let clock = Date.parse("2026-01-01T00:00:00Z");
     const stop = new AbortController();
     const b = elector(store, "b", events, { now: () => new Date(clock) });
-    const run = b.run(stop.signal, async (leading) => {
-      await new Promise<void>((resolve) =>
-        leading.addEventListener("abort", () => resolve(), { once: true }),
-      );
-    });
+    const run = b.run(stop.signal, async (leading) => void (await untilAborted(leading)));
     await eventually(events, /^b standby dead$/);
     // The renew time in the Lease is decades old: still it is not taken before 15 s went by here.
     await new Promise((r) => setTimeout(r, 100));
@@ -205,11 +196,7 @@ describe("LeaderElector", () => {
     const requested = deferred();
     const stop = new AbortController();
     const a = elector(store, "a", events, { onPassRequest: () => requested.resolve() });
-    const run = a.run(stop.signal, async (leading) => {
-      await new Promise<void>((resolve) =>
-        leading.addEventListener("abort", () => resolve(), { once: true }),
-      );
-    });
+    const run = a.run(stop.signal, async (leading) => void (await untilAborted(leading)));
     await eventually(events, /^a leading$/);
     const b = elector(store, "b", events);
     expect(await b.requestPass()).toBe(true);
@@ -244,11 +231,7 @@ describe("LeaderElector on a bare cluster", () => {
         return Promise.resolve();
       },
     });
-    const run = a.run(stop.signal, async (leading) => {
-      await new Promise<void>((resolve) =>
-        leading.addEventListener("abort", () => resolve(), { once: true }),
-      );
-    });
+    const run = a.run(stop.signal, async (leading) => void (await untilAborted(leading)));
     await eventually(events, /^a leading$/);
     expect(namespace).toBe(true);
     expect(events.filter((e) => e === "a error")).toHaveLength(0);
