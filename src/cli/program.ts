@@ -17,7 +17,7 @@ import { treeCommand, type TreeOptions } from "./commands/tree.js";
 import { applyCommand, type ApplyOptions } from "./commands/apply.js";
 import { planCommand, type PlanOptions } from "./commands/plan.js";
 import { diffCommand, type DiffOptions } from "./commands/diff.js";
-import { DEFAULT_WEBHOOK_ADDRESS, runCommand, type RunOptions } from "./commands/run.js";
+import type { RunOptions } from "./commands/run.js";
 import { uninstallCommand, type UninstallOptions } from "./commands/uninstall.js";
 import { doctorCommand, type DoctorOptions } from "./commands/doctor.js";
 import { statusCommand, type StatusOptions } from "./commands/status.js";
@@ -456,7 +456,7 @@ Examples:
     )
     .option(
       "--webhook-address <host:port>",
-      `where the webhook receiver (POST /hook) listens (default: ${DEFAULT_WEBHOOK_ADDRESS}; 0.0.0.0:9292 in a cluster); needs a secret`,
+      "where the webhook receiver (POST /hook) listens (default: 127.0.0.1:9292; 0.0.0.0:9292 in a cluster); needs a secret",
     )
     .option(
       "--webhook-secret-file <file>",
@@ -495,7 +495,8 @@ Example:
   23ke run --config-repo https://git.example.org/landscape.git --metrics-address 0.0.0.0:8080
   23ke run --in-cluster --webhook-address 0.0.0.0:9292 --webhook-secret 23ke-webhook --log-format json`,
     )
-    .action(async (o: RunOptions) => setExit(await runCommand(ctx, o)));
+    // Loaded when used: the operator's libraries (prom-client, pino) would slow every other command.
+    .action(async (o: RunOptions) => setExit(await (await import("./commands/run.js")).runCommand(ctx, o)));
   systemNamespaceOption(
     clusterOptions(
       program
