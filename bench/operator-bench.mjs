@@ -90,6 +90,7 @@ const env = await startEnvironment({
 });
 const fakes = startEnvironmentFakes(env);
 let child;
+const records = [];
 try {
   const content = path.join(scratch, "content");
   mkdirSync(path.join(content, "config"), { recursive: true });
@@ -98,7 +99,6 @@ try {
   const url = await seedRepository(env.git, "landscape", content, work);
   writeFileSync(path.join(scratch, "secret"), secret, { mode: 0o600 });
 
-  const records = [];
   child = spawn(
     path.join(projectRoot, "bin", "23ke"),
     [
@@ -216,6 +216,14 @@ try {
   console.log(
     `idle ${wall.toFixed(0)} s (converged, polling every ${poll} s): CPU ${(b.cpu - a.cpu).toFixed(2)} s = ${((100 * (b.cpu - a.cpu)) / wall).toFixed(1)} % of one core; RSS median ${(median(samples) / 2 ** 20).toFixed(0)} MiB, max ${(Math.max(...samples) / 2 ** 20).toFixed(0)} MiB; passes during the run: ${passes}`,
   );
+} catch (e) {
+  console.error(
+    `operator log (last 30 records):\n${records
+      .slice(-30)
+      .map((r) => `${r.time} ${r.level} ${r.msg}`)
+      .join("\n")}`,
+  );
+  throw e;
 } finally {
   child?.kill("SIGTERM");
   await fakes.stop();
