@@ -143,7 +143,7 @@ try {
     partial = lines.pop() ?? "";
     for (const l of lines) if (l.startsWith("{")) records.push(JSON.parse(l));
   });
-  const until = async (probe, what, timeoutMs = 300_000) => {
+  const until = async (probe, what, timeoutMs = 600_000) => {
     const end = Date.now() + timeoutMs;
     for (;;) {
       const v = await probe();
