@@ -35,6 +35,7 @@ import {
   type GeneratedSecrets,
   type RandomChars,
 } from "./generated-secrets.js";
+import { dropFinalizer } from "./in-use-protection.js";
 
 export const FIELD_MANAGER = "23ke";
 export const DEFAULT_SYSTEM_NAMESPACE = "23ke-system";
@@ -46,7 +47,7 @@ export const LABEL_COMPONENT = "23ke.cloud/component";
 const BASE_VALUES_SELECTOR = `${LABEL_MANAGED_BY}=23ke,${LABEL_ROLE}=base-values`;
 
 /** What the stage needs of a cluster client (a KubeClient in practice). */
-export type SecretClient = Pick<KubeClient, "get" | "list" | "apply" | "delete">;
+export type SecretClient = Pick<KubeClient, "get" | "list" | "apply" | "delete" | "replace">;
 
 interface SecretObject extends KubeObject {
   type?: string;
@@ -256,6 +257,8 @@ export async function writeBaseValues(
       !(BASE_VALUES_COMPONENTS as readonly string[]).includes(component)
     )
       continue;
+    // Protected while in use (./in-use-protection.ts): no longer in use, the finalizer goes first.
+    if (!(await dropFinalizer(client, s))) continue; // changed meanwhile: the next pass retries
     if (await client.delete("v1", "Secret", name, namespace)) removed.push(name);
   }
   return { written: written.sort(), unchanged: unchanged.sort(), removed: removed.sort() };

@@ -7,6 +7,7 @@ import type { Check } from "./checks/common.js";
 import { checkCertManager } from "./checks/cert-manager.js";
 import { checkComponents } from "./checks/components.js";
 import { checkCatalog, checkConfig } from "./checks/config.js";
+import { checkDeletionProtection } from "./checks/deletion-protection.js";
 import { checkDnsProvider, checkIssuer } from "./checks/dns-and-issuer.js";
 import { checkHelmReleases } from "./checks/helm-releases.js";
 import { checkIngressController } from "./checks/ingress-controller.js";
@@ -26,6 +27,7 @@ export const CHECKS: readonly { name: string; run: Check }[] = [
   { name: "git", run: checkGit },
   { name: "config", run: checkConfig },
   { name: "catalog", run: checkCatalog },
+  { name: "deletion-protection", run: checkDeletionProtection },
   { name: "kubernetes-api", run: checkKubernetesApi },
   { name: "kubernetes-version", run: checkKubernetesVersion },
   { name: "rbac", run: checkRbac },

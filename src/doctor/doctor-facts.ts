@@ -109,6 +109,8 @@ export interface ClusterFacts {
   dnsProviders: Read<StatefulObject[] | undefined>;
   issuers: Read<StatefulObject[] | undefined>;
   virtualGarden: Read<VirtualGardenFact>;
+  /** Secrets of the system namespace deleted while the landscape depends on them (ADR 0018). */
+  deletedInUse?: Read<string[]>;
 }
 
 export interface ToolFact {

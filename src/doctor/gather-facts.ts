@@ -11,6 +11,7 @@
 import type { Catalog } from "../catalog/catalog-schema.js";
 import { checkConfig, deriveConfig, offlineGeneratedSecrets, type ConfigLayer } from "../config/index.js";
 import { VPA_CRD } from "../config/cluster-facts.js";
+import { terminatingInUse } from "../config/in-use-protection.js";
 import { describeError, formatProblem, TwentyThreeKeError, ValidationError } from "../errors/errors.js";
 import { listStoredReleases } from "../helm/release-storage.js";
 import { reviewAccess, whoAmI } from "../kube/access-review.js";
@@ -300,10 +301,11 @@ async function readCluster(
         };
       }),
     ]);
-  const [dnsProviders, issuers, virtualGarden] = await Promise.all([
+  const [dnsProviders, issuers, virtualGarden, deletedInUse] = await Promise.all([
     read(() => listServed(client, "dns.gardener.cloud/v1alpha1", "DNSProvider")),
     read(() => listServed(client, "cert.gardener.cloud/v1alpha1", "Issuer")),
     read(() => probeVirtualGarden(i.virtualGarden(catalog))),
+    read(() => terminatingInUse(client, ns)),
   ]);
   return {
     server: client.server,
@@ -321,6 +323,7 @@ async function readCluster(
     dnsProviders,
     issuers,
     virtualGarden,
+    deletedInUse,
   };
 }
 

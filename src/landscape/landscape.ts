@@ -9,6 +9,7 @@
  * config files or Secrets, the configuration repository's revision, the virtual garden's
  * kubeconfig Secret). Nothing here prints: progress goes to the caller's callback.
  */
+import { terminatingInUse } from "../config/in-use-protection.js";
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import type { Catalog } from "../catalog/catalog-schema.js";
@@ -124,6 +125,8 @@ export interface LandscapeStatus {
   invalid: InvalidStatusKey[];
   /** The newest revision of the configuration repository that was not applied, and why. */
   rejectedRevision: RejectedRevision | undefined;
+  /** Secrets the landscape depends on that were deleted: kept by the in-use finalizer (ADR 0018). */
+  terminatingInUse: string[];
 }
 
 export class Landscape {
@@ -491,6 +494,7 @@ export class Landscape {
       summary: await store.readSummary(),
       invalid,
       rejectedRevision: await store.readRejectedRevision(),
+      terminatingInUse: await terminatingInUse(this.base, this.settings.systemNamespace),
     };
   }
 

@@ -3,10 +3,14 @@
  * (the catalog's graph, reversed), so the virtual garden's content goes before its kube-apiserver
  * and the gardenlet before the control plane. Holds the apply lock. Keeps what it did not install
  * as a release and what cannot be made again: the 23ke-config Secrets, the generated secrets (the
- * landscape's PKI and passwords), the base-values Secrets, and CRDs that charts keep.
+ * landscape's PKI and passwords), the base-values Secrets, and CRDs that charts keep. It is the
+ * only command that takes the in-use finalizer off the Secrets the landscape depends on (ADR 0018),
+ * first of all, so that a release's own PKI Secrets can go with it and a user may then delete the
+ * kept ones.
  */
 import type { Catalog } from "../catalog/catalog-schema.js";
 import { CONFIGURATION } from "../catalog/load-catalog.js";
+import { releaseInUse } from "../config/in-use-protection.js";
 import { asError } from "../errors/errors.js";
 import type { HelmDriver } from "../helm/helm-driver.js";
 import type { KubeClient, KubeObject } from "../kube/client.js";
@@ -36,6 +40,8 @@ export interface UninstallResult {
   ok: boolean;
   uninstalled: string[];
   failed: { name: string; message: string }[];
+  /** Secrets of the system namespace whose in-use finalizer was taken off. */
+  unprotected: string[];
 }
 
 /** The recorded components, dependents first; those the catalog does not know go first of all. */
@@ -81,8 +87,9 @@ export async function uninstallLandscape(o: UninstallInputs): Promise<UninstallR
   const lock = await acquireApplyLock(o.base, ns);
   const signal = AbortSignal.any([o.signal, lock.signal]);
   const progress = (e: ProgressEvent): void => o.onProgress?.(e);
-  const result: UninstallResult = { ok: true, uninstalled: [], failed: [] };
+  const result: UninstallResult = { ok: true, uninstalled: [], failed: [], unprotected: [] };
   try {
+    result.unprotected = await releaseInUse(o.base, ns);
     const store = new StatusStore(o.base, ns);
     const { order, records } = await removalOrder(o.base, o.catalog, ns);
     for (const name of order) {

@@ -36,6 +36,7 @@ import { ensureNamespace } from "./pass/ensure-namespace.js";
 import { runFluxTakeoverStep } from "./pass/flux-takeover-step.js";
 import { loadLandscape, selectionOf } from "./pass/load-step.js";
 import { PassContext, type PassResult, type ProgressEvent } from "./pass/pass-context.js";
+import { runProtectStep } from "./pass/protect-step.js";
 import { runPruneStep } from "./pass/prune-step.js";
 import { SecretsCache } from "./pass/secrets-cache.js";
 import { summarize } from "./pass/summarize-step.js";
@@ -120,6 +121,7 @@ async function unlockedPass(o: ReconcileOptions): Promise<PassResult> {
     : undefined;
 
   await runApplyStep(ctx, o, landscape, secrets, selection);
+  await runProtectStep(ctx, o.base, landscape);
 
   const converged = ctx.outcomes.every(
     (c) => c.state === ComponentState.ready || c.state === ComponentState.unchanged,

@@ -5,6 +5,7 @@
  * last pass computed them.
  */
 import { stringify } from "yaml";
+import { terminatingMessage } from "../../config/in-use-protection.js";
 import type { ComponentRecord } from "../../status/component-state.js";
 import type { Condition } from "../../status/conditions.js";
 import { print, printErr, type CliContext } from "../context.js";
@@ -39,6 +40,8 @@ export async function statusCommand(ctx: CliContext, o: StatusOptions): Promise<
       ctx,
       `warning: ${i.object} is not a valid status record (${i.problems.join("; ")}); shown as absent`,
     );
+  for (const name of status.terminatingInUse)
+    printErr(ctx, `warning: ${terminatingMessage(o.systemNamespace, name)}`);
   const records = statusRows(status.records);
   const summary = status.summary;
   const rows = records.map((r) => ({
@@ -62,6 +65,7 @@ export async function statusCommand(ctx: CliContext, o: StatusOptions): Promise<
       conditions: summary?.landscape.conditions ?? null,
       observedAt: summary?.observedAt ?? null,
       rejectedRevision: rejected ?? null,
+      deletedWhileInUse: status.terminatingInUse,
     },
     stages: Object.fromEntries(
       stageOrder.map((s) => [s, { conditions: summary?.stages[s]?.conditions ?? null }]),

@@ -25,6 +25,7 @@ export async function uninstallCommand(ctx: CliContext, o: UninstallOptions): Pr
       order.forEach((n, i) => print(ctx, `${String(i + 1).padStart(3)}. ${n}`));
       print(ctx);
       print(ctx, "kept: the 23ke-config Secrets, the generated secrets (PKI, passwords), the base values");
+      print(ctx, "(their deletion protection, the finalizer 23ke.cloud/in-use, is taken off)");
       print(ctx, "run again with --yes to uninstall");
       return 1;
     }
@@ -36,11 +37,16 @@ export async function uninstallCommand(ctx: CliContext, o: UninstallOptions): Pr
       progress.finish();
     }
     if (o.output !== "text") {
-      const doc = { ok: r.ok, uninstalled: r.uninstalled, failed: r.failed };
+      const doc = { ok: r.ok, uninstalled: r.uninstalled, failed: r.failed, unprotected: r.unprotected };
       const { stringify } = await import("yaml");
       print(ctx, o.output === "json" ? JSON.stringify(doc, null, 2) : stringify(doc).trimEnd());
     } else {
       print(ctx, `${r.uninstalled.length} component(s) uninstalled`);
+      if (r.unprotected.length > 0)
+        print(
+          ctx,
+          `kept, no longer protected from deletion (finalizer 23ke.cloud/in-use removed): ${r.unprotected.join(", ")}`,
+        );
       for (const f of r.failed) print(ctx, `failed: ${f.name}: ${f.message}`);
     }
     return r.ok ? 0 : 1;
