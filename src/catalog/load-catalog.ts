@@ -5,11 +5,10 @@
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { LineCounter, isMap, isSeq, type Node } from "yaml";
 import { ValidationError, type Problem } from "../errors/errors.js";
 import { checkGraph } from "../stages/graph.js";
-import { MaxYamlBytes, parseYamlDocument, yamlToJS, type YamlLimitProblem } from "../util/yaml-limits.js";
 import { catalogSchema, type Catalog } from "./catalog-schema.js";
+import { readYamlSource, schemaProblems } from "./yaml-source.js";
 
 export const catalogDir = path.join(
   path.dirname(fileURLToPath(import.meta.url)),
@@ -69,58 +68,11 @@ export function loadCatalog(versionOrFile: string, dir = catalogDir): Catalog {
 }
 
 export function parseCatalog(text: string, file: string): Catalog {
-  const lc = new LineCounter();
-  const limit = (p: YamlLimitProblem): ValidationError =>
-    new ValidationError(
-      "release catalog",
-      [{ path: "", message: p.message, file, line: p.line ?? 1, column: p.column ?? 1 }],
-      file,
-    );
-  const parsedText = parseYamlDocument(text, MaxYamlBytes.config, { lineCounter: lc });
-  if (!parsedText.ok) throw limit(parsedText.problem);
-  const doc = parsedText.document;
-  if (doc.errors.length > 0) {
-    throw new ValidationError(
-      "release catalog",
-      doc.errors.map((e) => {
-        const pos = e.linePos?.[0];
-        return {
-          path: "",
-          message: e.message.split("\n")[0] ?? e.message,
-          file,
-          ...(pos === undefined ? {} : { line: pos.line, column: pos.col }),
-        };
-      }),
-      file,
-    );
-  }
-  // A missing key has no node: the line of the deepest part of its path that is there.
-  const lineOf = (p: readonly (string | number)[]): number | undefined => {
-    let node: unknown = doc.contents;
-    for (const k of p) {
-      if (!isMap(node) && !isSeq(node)) break;
-      const next = (node as { get(k: unknown, keep: boolean): unknown }).get(k, true);
-      if (next === undefined || next === null) break;
-      node = next;
-    }
-    const range = (node as Node | undefined)?.range;
-    return range === undefined || range === null ? undefined : lc.linePos(range[0]).line;
-  };
-  const js = yamlToJS(doc, lc);
-  if (!js.ok) throw limit(js.problem);
-  const parsed = catalogSchema.safeParse(js.value);
-  if (!parsed.success) {
-    const problems: Problem[] = parsed.error.issues.map((i) => {
-      const line = lineOf(i.path as (string | number)[]);
-      return {
-        path: dotted(i.path as (string | number)[]),
-        message: catalogMessage(i.message),
-        file,
-        ...(line === undefined ? {} : { line }),
-      };
-    });
-    throw new ValidationError("release catalog", problems, file);
-  }
+  const src = readYamlSource(text, file, "release catalog");
+  const lineOf = src.lineOf;
+  const parsed = catalogSchema.safeParse(src.value);
+  if (!parsed.success)
+    throw new ValidationError("release catalog", schemaProblems(parsed.error.issues, src, file), file);
   const cat = parsed.data;
   const problems: Problem[] = [];
   const nodes = [{ name: CONFIGURATION, dependsOn: [] as string[] }, ...cat.components];
@@ -162,19 +114,4 @@ export function parseCatalog(text: string, file: string): Catalog {
   });
   if (problems.length > 0) throw new ValidationError("release catalog", problems, file);
   return cat;
-}
-
-/** zod's wording without its "Invalid input:" prefix; a missing key is "required". */
-function catalogMessage(m: string): string {
-  const missing = /^Invalid input: expected (\w+), received undefined$/.exec(m);
-  if (missing !== null) return `required (${missing[1] === "object" ? "a map" : `a ${missing[1]}`})`;
-  if (m === "Invalid input") return "required, or not one of the allowed values";
-  return m.replace(/^Invalid (input|option): /, "");
-}
-
-function dotted(p: readonly (string | number)[]): string {
-  return p.reduce<string>(
-    (acc, k) => (typeof k === "number" ? `${acc}[${k}]` : acc === "" ? k : `${acc}.${k}`),
-    "",
-  );
 }

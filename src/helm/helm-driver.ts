@@ -379,6 +379,22 @@ export class HelmDriver {
     }
   }
 
+  /**
+   * The files of the chart's `crds/` directory (`helm show crds`), which Helm applies on install
+   * only, never on upgrade. Empty when the chart has none.
+   */
+  async showCrds(chart: string): Promise<string> {
+    try {
+      return (await this.run(["show", "crds", chart], 60_000)).stdout;
+    } catch (e) {
+      throw new HelmError(`helm show crds of ${chart} failed: ${(e as Error).message}`, {
+        reason: Reason.RenderFailed,
+        object: chart,
+        cause: e,
+      });
+    }
+  }
+
   /** Renders a chart locally (for plan), without a cluster. */
   async template(
     req: Omit<UpgradeRequest, "kubeconfig" | "timeoutMs"> & { timeoutMs?: number },

@@ -278,3 +278,20 @@ export async function copyReleaseStorage(
   }
   return copied;
 }
+
+/**
+ * Removes Helm's records of a release (every revision) and nothing else: its objects stay. What a
+ * renamed release leaves behind once its objects belong to the new name. Returns how many were
+ * removed.
+ */
+export async function removeReleaseStorage(
+  client: Pick<KubeClient, "list" | "delete">,
+  release: string,
+  namespace: string,
+): Promise<number> {
+  let removed = 0;
+  for (const s of await client.list("v1", "Secret", namespace, `owner=helm,name=${release}`)) {
+    if (await client.delete("v1", "Secret", s.metadata.name, namespace)) removed++;
+  }
+  return removed;
+}

@@ -371,10 +371,42 @@ export class KubeClient {
     return JSON.parse(r.body) as T;
   }
 
-  /** Deletes; returns false when the object did not exist. */
-  async delete(apiVersion: string, kind: string, name: string, namespace?: string): Promise<boolean> {
+  /**
+   * A JSON merge patch (RFC 7386) under `fieldManager`: changes only the keys it names (`null`
+   * removes one). Returns the object as stored, or undefined when it does not exist.
+   */
+  async mergePatch<T extends KubeObject = KubeObject>(
+    obj: Pick<KubeObject, "apiVersion" | "kind" | "metadata">,
+    patch: unknown,
+    fieldManager: string,
+  ): Promise<T | undefined> {
+    const p = await this.path(obj.apiVersion, obj.kind, obj.metadata.namespace, obj.metadata.name);
+    const r = await this.request(
+      "PATCH",
+      `${p}?fieldManager=${encodeURIComponent(fieldManager)}`,
+      JSON.stringify(patch),
+      "application/merge-patch+json",
+    );
+    if (r.status === 404) return undefined;
+    if (r.status < 200 || r.status > 299)
+      throw apiError(r, `patch ${obj.kind} ${ref(obj.metadata.namespace, obj.metadata.name)}`);
+    return JSON.parse(r.body) as T;
+  }
+
+  /**
+   * Deletes; returns false when the object did not exist. `propagationPolicy` `Orphan` leaves the
+   * object's dependents (a StatefulSet's pods and claims) in place, as `kubectl delete --cascade=orphan`.
+   */
+  async delete(
+    apiVersion: string,
+    kind: string,
+    name: string,
+    namespace?: string,
+    opts: { propagationPolicy?: "Orphan" | "Background" | "Foreground" } = {},
+  ): Promise<boolean> {
     const p = await this.path(apiVersion, kind, namespace, name);
-    const r = await this.request("DELETE", p);
+    const q = opts.propagationPolicy === undefined ? "" : `?propagationPolicy=${opts.propagationPolicy}`;
+    const r = await this.request("DELETE", p + q);
     if (r.status === 404) return false;
     if (r.status < 200 || r.status > 299) throw apiError(r, `delete ${kind} ${ref(namespace, name)}`);
     return true;

@@ -56,6 +56,8 @@ import {
   type ConfigRepositorySettings,
 } from "./config-repository.js";
 import { doctorLandscape, type DoctorReport, type DoctorRequest } from "./doctor.js";
+import { loadMigrations } from "../catalog/load-migrations.js";
+import type { Migration } from "../catalog/migrations-schema.js";
 import { planInDetail, planLandscape, type LandscapePlan } from "./plan.js";
 import { diffLandscape, sensitiveStrings } from "./diff.js";
 import type { LandscapeDiff } from "../diff/diff-report.js";
@@ -301,6 +303,7 @@ export class Landscape {
         virtual,
         helm: this.helm(),
         catalog: this.chosen,
+        migrations: this.migrations(),
         charts: this.charts,
         configuration: this.configurationStage(access.client),
         ...(repo === undefined ? {} : { configRepoValues: repo.values }),
@@ -354,6 +357,7 @@ export class Landscape {
         systemNamespace: this.settings.systemNamespace,
         configLayers: layers,
         repositoryValues: repo?.values,
+        migrations: this.migrations(),
         cluster: {
           client: this.access.client,
           kubeconfig: this.access.kubeconfig,
@@ -389,6 +393,7 @@ export class Landscape {
         systemNamespace: this.settings.systemNamespace,
         configLayers: layers,
         repositoryValues: repo?.values,
+        migrations: this.migrations(),
         cluster: {
           client: access.client,
           kubeconfig: access.kubeconfig,
@@ -528,6 +533,14 @@ export class Landscape {
   /** Removes the private kubeconfig copies. */
   close(): void {
     this.access?.close();
+  }
+
+  /**
+   * The upgrade migrations of the chosen catalog (ADR 0016): a built-in catalog's
+   * `<version>/migrations.yaml`; none for a catalog given as data.
+   */
+  private migrations(): Migration[] {
+    return this.catalogRequest === undefined ? [] : loadMigrations(this.chosen);
   }
 
   /** The helm driver, made on first use: plan offline and HTTP-only chart pulls need no helm. */

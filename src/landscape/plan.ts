@@ -37,6 +37,8 @@ import { MANIFESTS_COMPONENT } from "../reconcile/virtual-manifests.js";
 import { topologicalOrder } from "../stages/graph.js";
 import type { ComponentRecord } from "../status/component-state.js";
 import { MASKED, maskSecrets } from "../values/values-mask.js";
+import type { Migration } from "../catalog/migrations-schema.js";
+import { planMigrations, type PlannedMigrations } from "./plan-migrations.js";
 import { planFluxTakeover, plannedAdoption } from "./plan-takeover.js";
 
 export interface PlannedComponent {
@@ -60,6 +62,8 @@ export interface LandscapePlan {
   takeover?: string[];
   /** With `--only`/`--skip`: how many components are selected of how many there are. */
   selection?: { selected: number; total: number };
+  /** The catalog's upgrade migrations the apply carries out, in order (ADR 0016). */
+  migrations?: string[];
 }
 
 /**
@@ -106,6 +110,8 @@ export interface PlanInputs {
    * extensions), but no action per component: no chart is fetched, helm is not run. @default false
    */
   orderOnly?: boolean;
+  /** The catalog's upgrade migrations (src/catalog/catalogs/<version>/migrations.yaml). @default none */
+  migrations?: readonly Migration[];
   signal: AbortSignal;
 }
 
@@ -221,8 +227,24 @@ export async function planInDetail(p: PlanInputs): Promise<DetailedPlan> {
   const removed: ComponentRecord[] = [];
   const takeover =
     base === undefined || p.orderOnly === true ? undefined : await planFluxTakeover(base.client, ns, catalog);
+  let migrations: PlannedMigrations | undefined;
   if (base !== undefined && p.orderOnly !== true) {
     const { charts, virtual } = base;
+    migrations = await planMigrations({
+      migrations: p.migrations ?? [],
+      catalog,
+      systemNamespace: ns,
+      units: ordered,
+      client: base.client,
+      virtual,
+      charts,
+      helm: base.helm,
+      signal,
+    });
+    // A renamed component's old record is dropped by the apply, not uninstalled (its objects live on).
+    const renamedFrom = new Map(
+      migrations.resolved.flatMap((m) => (m.type === "rename" ? [[m.to.component, m.from] as const] : [])),
+    );
     {
       for (const [i, u] of ordered.entries()) {
         const step = planned[i];
@@ -241,6 +263,9 @@ export async function planInDetail(p: PlanInputs): Promise<DetailedPlan> {
         const digest = releaseDigest(u, chart.digest, merged.values, postRender);
         if (rec?.revision === undefined) step.action = "install";
         else step.action = rec.appliedDigest === digest ? "unchanged" : "upgrade";
+        const from = renamedFrom.get(u.name);
+        if (from !== undefined && rec === undefined)
+          step.reason = `release ${from.namespace}/${from.release} renamed: its objects are adopted`;
         // Where Helm keeps the release's records: Flux's storage namespace until the takeover copies them.
         let storageNamespace = u.namespace;
         if (rec?.appliedDigest === undefined) {
@@ -292,6 +317,7 @@ export async function planInDetail(p: PlanInputs): Promise<DetailedPlan> {
     for (const [name, rec] of records) {
       if (name === CONFIGURATION || name === MANIFESTS_COMPONENT || units.some((u) => u.name === name))
         continue;
+      if ([...renamedFrom.values()].some((f) => f.component === name)) continue;
       removed.push(rec);
       planned.push({
         name,
@@ -311,6 +337,7 @@ export async function planInDetail(p: PlanInputs): Promise<DetailedPlan> {
       withCluster: base !== undefined && p.orderOnly !== true,
       components: planned,
       ...(takeover === undefined ? {} : { takeover: takeover.lines }),
+      ...(migrations === undefined || migrations.lines.length === 0 ? {} : { migrations: migrations.lines }),
     },
     units: ordered,
     releases,

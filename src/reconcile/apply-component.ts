@@ -136,6 +136,12 @@ export async function applyComponent(
       ctx.report(ComponentState.applying, `not adopted as it is: ${deployed.why}`);
     }
 
+    await ctx.beforeUpgrade?.(
+      client,
+      { path: chart.path, name: unit.chart.name, version: unit.chart.version },
+      (m) => ctx.report(ComponentState.applying, m),
+      signal,
+    );
     ctx.report(ComponentState.applying, `helm upgrade --install ${unit.chart.name} ${unit.chart.version}`);
     const deadline = Date.now() + ctx.helmTimeoutMs;
     let current = stored;

@@ -9,7 +9,9 @@
  * 1. prerequisites: the configuration stage and the configuration repository's values
  *    (configuration-step.ts); its failure ends the pass before any release is touched;
  * 2. load: the release units and the records of earlier passes (load-step.ts);
- * 3. render/apply, with health: every release unit and the garden-content manifests as one
+ * 3. render/apply, with health, framed by the catalog's upgrade migrations (objects and releases
+ *    handed over before, CRDs and StatefulSets right before their component's upgrade, keeps
+ *    taken off after: migrations-step.ts, ADR 0016): every release unit and the garden-content manifests as one
  *    dependency graph across both clusters (apply-step.ts), the outcome of each recorded
  *    (record-outcomes.ts);
  * 4. prune: the uninstall of components that no longer apply, once everything converged
@@ -23,6 +25,8 @@
  * apply lock; the steps share the pass's facts through a PassContext.
  */
 import type { Catalog } from "../catalog/catalog-schema.js";
+import { resolveMigrations } from "../catalog/load-migrations.js";
+import type { Migration } from "../catalog/migrations-schema.js";
 import type { HelmDriver } from "../helm/helm-driver.js";
 import type { KubeClient, KubeObject } from "../kube/client.js";
 import { ComponentState } from "../status/component-state.js";
@@ -37,6 +41,7 @@ import { runFluxTakeoverStep } from "./pass/flux-takeover-step.js";
 import { loadLandscape, selectionOf } from "./pass/load-step.js";
 import { PassContext, type PassResult, type ProgressEvent } from "./pass/pass-context.js";
 import { runProtectStep } from "./pass/protect-step.js";
+import { MigrationsStep } from "./pass/migrations-step.js";
 import { runPruneStep } from "./pass/prune-step.js";
 import { SecretsCache } from "./pass/secrets-cache.js";
 import { summarize } from "./pass/summarize-step.js";
@@ -78,6 +83,8 @@ export interface ReconcileOptions {
    * same, prune does not. @default every component
    */
   selection?: SelectionRequest;
+  /** The catalog's upgrade migrations (src/catalog/catalogs/<version>/migrations.yaml). @default none */
+  migrations?: readonly Migration[];
 }
 
 /**
@@ -120,7 +127,19 @@ async function unlockedPass(o: ReconcileOptions): Promise<PassResult> {
     ? selectionOf(landscape, o.catalog, o.selection, o.virtualManifests !== undefined)
     : undefined;
 
-  await runApplyStep(ctx, o, landscape, secrets, selection);
+  // Upgrade migrations (ADR 0016): objects and releases handed over before any release moves.
+  const migrations = new MigrationsStep(
+    ctx,
+    o,
+    resolveMigrations(o.migrations ?? [], o.catalog, ctx.namespace),
+  );
+  await migrations.beforeApply(
+    landscape,
+    selection === undefined ? undefined : new Set(selection.apply.keys()),
+  );
+
+  await runApplyStep(ctx, o, landscape, secrets, selection, migrations);
+  await migrations.afterApply();
   await runProtectStep(ctx, o.base, landscape);
 
   const converged = ctx.outcomes.every(

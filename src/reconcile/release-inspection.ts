@@ -20,6 +20,7 @@ import { resolvePostRenderers } from "./post-renderers.js";
 import { findReleaseDrift, type DriftedObject } from "./release-drift.js";
 import type { ReleaseUnit } from "./release-units.js";
 import type { StatusStore } from "./status-store.js";
+import type { BeforeUpgrade } from "./upgrade-migrations.js";
 import type { VirtualGarden } from "./virtual-garden.js";
 
 export interface ComponentContext {
@@ -47,6 +48,8 @@ export interface ComponentContext {
   onStatusError?: (e: unknown) => void;
   /** How drift of changed fields is handled (ADR 0010). @default correct, nothing ignored */
   drift?: DriftPolicy;
+  /** The catalog's upgrade migrations of this component, run right before helm upgrades it (ADR 0016). */
+  beforeUpgrade?: BeforeUpgrade;
 }
 
 /** The digest that decides whether a release must be applied. */

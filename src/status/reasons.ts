@@ -39,6 +39,8 @@ export const Reason = {
   RepositoryUnavailable: "RepositoryUnavailable",
   /** A catalog change that downgrades Gardener or skips a minor version. */
   VersionSkew: "VersionSkew",
+  /** An upgrade migration of the catalog (ADR 0016) that could not be carried out. */
+  MigrationFailed: "MigrationFailed",
 
   // Clusters.
   KubeconfigInvalid: "KubeconfigInvalid",

@@ -2,7 +2,8 @@
  * `23ke plan`: what an apply would do, before it does anything. Without a cluster: the ordered
  * graph of components. With one (`--kubeconfig`): per component install, upgrade or unchanged,
  * with a diff of its merged values against the deployed release (secrets masked), and the
- * components that would be uninstalled. Nothing is written. `--only`/`--skip` plan what `apply`
+ * components that would be uninstalled, and first the catalog's upgrade migrations the cluster still
+ * needs (ADR 0016). Nothing is written. `--only`/`--skip` plan what `apply`
  * with the same flags would do (src/landscape/plan-selection.ts).
  */
 import { objectDiffLines } from "../../diff/diff-report.js";
@@ -46,6 +47,7 @@ export async function planCommand(ctx: CliContext, o: PlanOptions): Promise<numb
     const doc = {
       catalog: plan.catalog,
       ...(plan.takeover === undefined ? {} : { takeover: plan.takeover }),
+      ...(plan.migrations === undefined ? {} : { migrations: plan.migrations }),
       components: planned,
       ...(plan.selection === undefined ? {} : { selection: plan.selection }),
     };
@@ -62,6 +64,12 @@ export async function planCommand(ctx: CliContext, o: PlanOptions): Promise<numb
     // A landscape Flux installed: what the apply does first (src/reconcile/flux-takeover.ts).
     print(ctx, "Flux takeover, before anything else:");
     for (const line of plan.takeover) print(ctx, `  ${line}`);
+    print(ctx);
+  }
+  if (plan.migrations !== undefined) {
+    // Upgrade steps of the catalog that helm does not do (src/reconcile/upgrade-migrations.ts).
+    print(ctx, `Upgrade migrations of catalog ${plan.catalog}, in the order the apply does them:`);
+    for (const line of plan.migrations) print(ctx, `  ${line}`);
     print(ctx);
   }
   planned.forEach((p, i) => {

@@ -13,6 +13,7 @@ import type { ComponentSelection } from "../component-selection.js";
 import { componentTasks, type ComponentTaskOptions } from "./component-tasks.js";
 import { GardenContentTask } from "./garden-content-task.js";
 import type { LoadedLandscape } from "./load-step.js";
+import type { MigrationsStep } from "./migrations-step.js";
 import { durationOf } from "./outcome-facts.js";
 import type { PassContext } from "./pass-context.js";
 import { recordOutcomes } from "./record-outcomes.js";
@@ -35,8 +36,9 @@ export async function runApplyStep(
   landscape: LoadedLandscape,
   secrets: SecretsCache,
   selection?: ComponentSelection,
+  migrations?: MigrationsStep,
 ): Promise<void> {
-  let tasks: Task[] = componentTasks(ctx, o, landscape, secrets);
+  let tasks: Task[] = componentTasks(ctx, o, landscape, secrets, migrations);
   const gardenContent =
     o.virtualManifests === undefined
       ? undefined

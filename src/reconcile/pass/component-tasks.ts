@@ -12,6 +12,8 @@ import { ComponentState } from "../../status/component-state.js";
 import { applyComponent, type ComponentContext } from "../apply-component.js";
 import { speculateUnchanged } from "../speculate-unchanged.js";
 import type { ChartSource } from "../chart-source.js";
+import type { ReleaseUnit } from "../release-units.js";
+import type { BeforeUpgrade } from "../upgrade-migrations.js";
 import type { VirtualGarden } from "../virtual-garden.js";
 import type { LoadedLandscape } from "./load-step.js";
 import type { PassContext } from "./pass-context.js";
@@ -34,8 +36,14 @@ export function componentTasks(
   o: ComponentTaskOptions,
   landscape: LoadedLandscape,
   secrets: SecretsCache,
+  migrations?: {
+    beforeUpgrade: (component: string) => BeforeUpgrade | undefined;
+    orderAfter: (units: readonly ReleaseUnit[]) => Map<string, string[]>;
+  },
 ): Task[] {
+  const after = migrations?.orderAfter(landscape.units) ?? new Map<string, string[]>();
   return landscape.units.map((u) => {
+    const hook = migrations?.beforeUpgrade(u.name);
     const context: ComponentContext = {
       base: o.base,
       baseKubeconfig: o.baseKubeconfig,
@@ -52,10 +60,11 @@ export function componentTasks(
       report: (state, message) => ctx.progress(u.name, state, message),
       onStatusError: (e) => ctx.statusError(u.name, ComponentState.failed, e),
       drift: driftPolicy(landscape.drift, u.name),
+      ...(hook === undefined ? {} : { beforeUpgrade: hook }),
     };
     return {
       name: u.name,
-      dependsOn: u.dependsOn,
+      dependsOn: [...u.dependsOn, ...(after.get(u.name) ?? [])],
       speculate: (signal: AbortSignal) => speculateUnchanged(u, context, signal),
       run: async (signal: AbortSignal) => {
         const r = await applyComponent(u, context, signal);

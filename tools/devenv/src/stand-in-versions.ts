@@ -13,15 +13,21 @@
  *
  * Only versions whose values interface is the one the stand-in's values.schema.json describes
  * belong in the list; where the real chart differs between versions, the stand-in's templates
- * branch on `.Chart.Version` (semverCompare), which this packaging sets.
+ * branch on `.Chart.Version` (semverCompare), which this packaging sets. What a template cannot
+ * branch on (the files of `crds/`, which Helm does not render; a subchart's templates, whose
+ * `.Chart.Version` is the subchart's) comes from an overlay: the files under
+ * `versions/<version>/` replace or add to the copy of that version. The directory `versions/`
+ * itself is left out of every package (the chart's .helmignore names it; the copies drop it).
  */
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseDocument } from "yaml";
 
 export const ALSO_PACKAGED_AS = "23ke.io/also-packaged-as";
 export const VERSION_IN_VALUES = "23ke.io/version-in-values";
+/** The directory of a stand-in that holds per-version overlays: versions/<version>/. */
+const OVERLAYS = "versions";
 
 interface ChartMeta {
   version?: unknown;
@@ -48,6 +54,9 @@ export function versionedCopies(chartDir: string): { dirs: string[]; remove: () 
     for (const version of versions) {
       const dir = path.join(scratch, version, path.basename(chartDir));
       cpSync(chartDir, dir, { recursive: true });
+      rmSync(path.join(dir, OVERLAYS), { recursive: true, force: true });
+      const overlay = path.join(chartDir, OVERLAYS, version);
+      if (existsSync(overlay)) cpSync(overlay, dir, { recursive: true });
       const chartFile = path.join(dir, "Chart.yaml");
       const chart = parseDocument(readFileSync(chartFile, "utf8"));
       chart.set("version", version);
