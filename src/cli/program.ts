@@ -18,6 +18,13 @@ import { applyCommand, type ApplyOptions } from "./commands/apply.js";
 import { planCommand, type PlanOptions } from "./commands/plan.js";
 import { diffCommand, type DiffOptions } from "./commands/diff.js";
 import type { RunOptions } from "./commands/run.js";
+import {
+  reconcileCommand,
+  suspendCommand,
+  type LandscapeControlOptions,
+  type ReconcileOptions,
+} from "./commands/landscape-control.js";
+import { DEFAULT_LANDSCAPE_NAME } from "../api/landscape.js";
 import { uninstallCommand, type UninstallOptions } from "./commands/uninstall.js";
 import { doctorCommand, type DoctorOptions } from "./commands/doctor.js";
 import { statusCommand, type StatusOptions } from "./commands/status.js";
@@ -74,6 +81,69 @@ function inputOptions(cmd: Command): Command {
  * namespace is used, --kubeconfig and --context wherever the base cluster is talked to, and
  * -o/--output wherever a result is printed (json and yaml print the same document).
  */
+
+/** `suspend`, `resume`, `reconcile`: what a user tells the operator through the Landscape. */
+function landscapeControlCommands(program: Command, ctx: CliContext, setExit: (code: number) => void): void {
+  const target = (cmd: Command): Command =>
+    systemNamespaceOption(clusterOptions(cmd)).option(
+      "--landscape <name>",
+      "the Landscape resource in the system namespace",
+      DEFAULT_LANDSCAPE_NAME,
+    );
+  for (const [verb, suspend, help] of [
+    [
+      "suspend",
+      true,
+      "stop the operator's passes over the landscape (spec.suspend), or skip one component (spec.components.COMPONENT.suspend); a change made meanwhile is not applied until resume",
+    ],
+    [
+      "resume",
+      false,
+      "let the operator apply the landscape, or the component, again; the next pass runs at once",
+    ],
+  ] as const) {
+    target(program.command(`${verb} [component]`).description(help))
+      .addHelpText(
+        "after",
+        `
+Works on the Landscape resource (the operator, 23ke run --landscape, watches it). What depends on
+a suspended component is applied only while that component is Ready.
+
+Examples:
+  23ke ${verb} --kubeconfig ~/.kube/garden
+  23ke ${verb} dashboard --kubeconfig ~/.kube/garden --landscape garden -n 23ke-system`,
+      )
+      .action(async (component: string | undefined, o: LandscapeControlOptions) =>
+        setExit(await suspendCommand(ctx, component, suspend, o)),
+      );
+  }
+  target(
+    program
+      .command("reconcile")
+      .description(
+        "ask the operator for a pass now (annotation 23ke.cloud/reconcile-requested-at on the Landscape)",
+      ),
+  )
+    .option(
+      "--wait",
+      "wait until the operator handled the request, print the outcome; exit 0 only when Ready",
+    )
+    .option("--timeout <seconds>", "how long --wait waits", positiveInt, 900)
+    .addHelpText(
+      "after",
+      `
+The operator echoes the request in status.lastHandledReconcileAt when the pass it started ends.
+A suspended landscape handles the request without a pass (and reconcile --wait says so).
+
+Exit codes: 0 requested (with --wait: handled and Ready); 1 handled and not Ready, no Landscape
+or no CRD, or no answer within --timeout; 2 wrong use; 3 the cluster could not be reached.
+
+Examples:
+  23ke reconcile --kubeconfig ~/.kube/garden
+  23ke reconcile --wait --timeout 600`,
+    )
+    .action(async (o: ReconcileOptions) => setExit(await reconcileCommand(ctx, o)));
+}
 
 /** `-n, --system-namespace <ns>`. */
 function systemNamespaceOption(cmd: Command): Command {
@@ -472,6 +542,10 @@ Examples:
         "log as JSON lines or plain text (default: text on a terminal, json otherwise)",
       ).choices(["json", "text"]),
     )
+    .option(
+      "--landscape <name>",
+      "operate the Landscape resource NAME in the system namespace: catalog, config Secrets, repository (with credentials and poll interval) and virtual garden come from its spec, its status and Events report every pass (docs/landscape.md)",
+    )
     .addHelpText(
       "after",
       `
@@ -491,12 +565,21 @@ at a time per landscape, across all replicas and CLI runs (Lease 23ke-apply in t
 namespace); a pass that loses it stops.
 Every pass converges the whole landscape: --only and --skip belong to apply and plan.
 
-Example:
+With --landscape, the inputs come from the Landscape's spec (-f, --values-dir, --config-*,
+--catalog and --virtual-kubeconfig are refused): a pass runs when its generation changes, when the
+annotation 23ke.cloud/reconcile-requested-at changes (23ke reconcile), when a config or repository
+Secret changes, and when spec.repository.interval finds a new commit; spec.suspend stops passes,
+spec.components.NAME.suspend skips a component (23ke suspend / resume). Leader election, the
+webhook receiver, metrics and JSON logs are not yet wired into --landscape.
+
+Examples:
   23ke run --config-repo https://git.example.org/landscape.git --metrics-address 0.0.0.0:8080
-  23ke run --in-cluster --webhook-address 0.0.0.0:9292 --webhook-secret 23ke-webhook --log-format json`,
+  23ke run --in-cluster --webhook-address 0.0.0.0:9292 --webhook-secret 23ke-webhook --log-format json
+  23ke run --landscape garden --in-cluster`,
     )
     // Loaded when used: the operator's libraries (prom-client, pino) would slow every other command.
     .action(async (o: RunOptions) => setExit(await (await import("./commands/run.js")).runCommand(ctx, o)));
+  landscapeControlCommands(program, ctx, setExit);
   systemNamespaceOption(
     clusterOptions(
       program
@@ -505,6 +588,11 @@ Example:
     ),
   )
     .addOption(outputOption(["text", "json", "yaml"], "how to print the status"))
+    .option(
+      "--landscape <name>",
+      "the Landscape resource whose status (conditions, last applied and attempted revisions) is shown too, if there is one",
+      DEFAULT_LANDSCAPE_NAME,
+    )
     .action(async (o: StatusOptions) => setExit(await statusCommand(ctx, o)));
 
   // 23ke doctor: the base cluster's fitness and what an install left, as advice (issue 11).

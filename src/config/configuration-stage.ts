@@ -102,17 +102,24 @@ export async function runConfigurationStage(
   return { config, warnings, cluster, ...w, generatedSecrets: gen.state };
 }
 
-/** Reads `23ke-config-0`, `-1`, `-2` (optional) and `23ke-config` (required) as layers. */
-export async function readConfigLayers(client: SecretClient, namespace: string): Promise<ConfigLayer[]> {
+/**
+ * Reads `23ke-config-0`, `-1`, `-2` (optional) and `23ke-config` (required) as layers; with
+ * `names` (a Landscape's spec.config.secretRefs), these Secrets in order, every one required.
+ */
+export async function readConfigLayers(
+  client: SecretClient,
+  namespace: string,
+  names?: readonly string[],
+): Promise<ConfigLayer[]> {
   const layers: ConfigLayer[] = [];
   const problems: Problem[] = [];
-  for (const name of CONFIG_LAYER_NAMES) {
+  for (const name of names ?? CONFIG_LAYER_NAMES) {
     const s = await client.get<SecretObject>("v1", "Secret", name, namespace);
     if (s === undefined) {
-      if (name === CONFIG_SECRET_NAME) {
+      if (name === CONFIG_SECRET_NAME || names !== undefined) {
         throw new TerminalError(
-          `Secret ${namespace}/${CONFIG_SECRET_NAME} not found: create it with the landscape's config under key ${VALUES_KEY} (see examples/23ke-config.yaml)`,
-          { reason: Reason.ConfigMissing, object: `Secret ${namespace}/${CONFIG_SECRET_NAME}` },
+          `Secret ${namespace}/${name} not found: create it with the landscape's config under key ${VALUES_KEY} (see examples/23ke-config.yaml)`,
+          { reason: Reason.ConfigMissing, object: `Secret ${namespace}/${name}` },
         );
       }
       continue;

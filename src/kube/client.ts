@@ -178,7 +178,12 @@ export class KubeClient {
     return this.kc.getCurrentCluster()?.server ?? "";
   }
 
-  async request(method: string, path: string, body?: string, contentType?: string): Promise<RawResponse> {
+  /** The URL and authenticated options of a request to `path` (and the module that makes it). */
+  private async requestOptions(
+    method: string,
+    path: string,
+    extra: https.RequestOptions,
+  ): Promise<{ opts: https.RequestOptions; mod: typeof http | typeof https }> {
     const url = new URL(this.server.replace(/\/$/, "") + path);
     const opts: https.RequestOptions = {
       method,
@@ -186,14 +191,19 @@ export class KubeClient {
       port: url.port,
       path: url.pathname + url.search,
       headers: { Accept: "application/json" },
-      timeout: this.timeoutMs,
+      ...extra,
     };
     await this.kc.applyToHTTPSOptions(opts);
+    return { opts, mod: url.protocol === "http:" ? http : https };
+  }
+
+  async request(method: string, path: string, body?: string, contentType?: string): Promise<RawResponse> {
+    const { opts, mod } = await this.requestOptions(method, path, { timeout: this.timeoutMs });
+    // Watches (watchChange) hold their connection for minutes: only plain requests share the agent.
     opts.agent = this.keepAliveAgent(opts.agent);
     if (body !== undefined) {
       opts.headers = { ...opts.headers, "Content-Type": contentType ?? "application/json" };
     }
-    const mod = url.protocol === "http:" ? http : https;
     return await new Promise<RawResponse>((resolve, reject) => {
       const req = mod.request(opts, (res) => {
         const chunks: Buffer[] = [];
@@ -348,6 +358,101 @@ export class KubeClient {
       throw apiError(r, `patch status of ${obj.kind} ${ref(obj.metadata.namespace, obj.metadata.name)}`);
   }
 
+  /**
+   * Merge-patches an object (or its status subresource); returns the object as stored, or
+   * undefined when it does not exist (404).
+   */
+  async mergePatch<T extends KubeObject = KubeObject>(
+    obj: Pick<KubeObject, "apiVersion" | "kind" | "metadata">,
+    patch: unknown,
+    opts: { subresource?: "status" } = {},
+  ): Promise<T | undefined> {
+    const { namespace, name } = obj.metadata;
+    const p = await this.path(obj.apiVersion, obj.kind, namespace, name);
+    const sub = opts.subresource === undefined ? "" : `/${opts.subresource}`;
+    const r = await this.request("PATCH", p + sub, JSON.stringify(patch), "application/merge-patch+json");
+    if (r.status === 404) return undefined;
+    if (r.status < 200 || r.status > 299) throw apiError(r, `patch ${obj.kind} ${ref(namespace, name)}`);
+    return JSON.parse(r.body) as T;
+  }
+
+  /**
+   * Waits until the object named changes after `resourceVersion` (a watch of that one object):
+   * resolves with the event's type on the first change, with "timeout" when the apiserver ends
+   * the watch after `timeoutSeconds`, with "gone" when `resourceVersion` is too old (read again
+   * and watch from there); rejects when `signal` aborts. A change made between the read that gave
+   * `resourceVersion` and the watch is not missed.
+   */
+  async watchChange(
+    apiVersion: string,
+    kind: string,
+    name: string,
+    namespace: string | undefined,
+    o: { resourceVersion: string; timeoutSeconds: number; signal: AbortSignal },
+  ): Promise<"ADDED" | "MODIFIED" | "DELETED" | "timeout" | "gone"> {
+    const p = await this.path(apiVersion, kind, namespace);
+    const q = new URLSearchParams({
+      watch: "true",
+      fieldSelector: `metadata.name=${name}`,
+      resourceVersion: o.resourceVersion,
+      timeoutSeconds: String(o.timeoutSeconds),
+      allowWatchBookmarks: "false",
+    });
+    const { opts, mod } = await this.requestOptions("GET", `${p}?${q.toString()}`, { signal: o.signal });
+    return await new Promise((resolve, reject) => {
+      const req = mod.request(opts, (res) => {
+        if ((res.statusCode ?? 0) === 410) {
+          res.resume();
+          resolve("gone");
+          return;
+        }
+        if ((res.statusCode ?? 0) < 200 || (res.statusCode ?? 0) > 299) {
+          const chunks: Buffer[] = [];
+          res.on("data", (c: Buffer) => chunks.push(c));
+          res.on("end", () =>
+            reject(
+              apiError(
+                { status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") },
+                `watch ${kind} ${ref(namespace, name)}`,
+              ),
+            ),
+          );
+          return;
+        }
+        let buf = "";
+        res.on("data", (c: Buffer) => {
+          buf += c.toString("utf8");
+          const nl = buf.indexOf("\n");
+          if (nl < 0) return;
+          req.destroy();
+          let ev: { type?: string; object?: { code?: number } };
+          try {
+            ev = JSON.parse(buf.slice(0, nl)) as typeof ev;
+          } catch {
+            // not a watch event: read again, as after any change
+            ev = {};
+          }
+          if (ev.type === "ERROR") resolve(ev.object?.code === 410 ? "gone" : "timeout");
+          else resolve(ev.type === "ADDED" || ev.type === "DELETED" ? ev.type : "MODIFIED");
+        });
+        res.on("end", () => resolve("timeout"));
+        res.on("error", () => resolve("timeout"));
+      });
+      req.on("error", (e) => {
+        if (o.signal.aborted) reject(asAbort(o.signal));
+        else
+          reject(
+            new TransientError(`cannot watch the ${this.name} cluster at ${this.server}: ${e.message}`, {
+              reason: Reason.ApiUnreachable,
+              object: this.server,
+              cause: e,
+            }),
+          );
+      });
+      req.end();
+    });
+  }
+
   /** Creates; returns undefined when an object of that name already exists (409). */
   async create<T extends KubeObject = KubeObject>(obj: KubeObject): Promise<T | undefined> {
     const p = await this.path(obj.apiVersion, obj.kind, obj.metadata.namespace);
@@ -411,6 +516,10 @@ export class KubeClient {
     if (r.status < 200 || r.status > 299) throw apiError(r, `delete ${kind} ${ref(namespace, name)}`);
     return true;
   }
+}
+
+function asAbort(signal: AbortSignal): Error {
+  return signal.reason instanceof Error ? signal.reason : new Error("aborted");
 }
 
 function ref(namespace: string | undefined, name: string): string {

@@ -12,11 +12,12 @@ import { UsageError, ValidationError } from "../errors/errors.js";
 import type { KubeObject } from "../kube/client.js";
 import { readConfigRevision } from "../sources/config-repo/config-repo-reader.js";
 import { LastGoodRevision } from "../sources/config-repo/last-good-revision.js";
+import type { GitAuth } from "../sources/git/git-auth.js";
 import { GitSource, type GitSourceSpec } from "../sources/git/git-source.js";
 import type { GitRefSpec } from "../sources/git/git-refs.js";
 
 export type ConfigRepositorySettings =
-  | { git: { url: string; ref?: string; path?: string }; cacheDir: string }
+  | { git: { url: string; ref?: string; path?: string; auth?: GitAuth }; cacheDir: string }
   | { dir: string }
   | { content: ConfigRepositoryContent };
 
@@ -83,13 +84,14 @@ export class ConfigRepository {
 
   constructor(private readonly settings: ConfigRepositorySettings) {
     if ("git" in settings) {
-      const { url, ref, path: sub } = settings.git;
+      const { url, ref, path: sub, auth } = settings.git;
       this.git = {
         source: new GitSource({ cacheDir: path.join(settings.cacheDir, "git") }),
         spec: {
           url,
           ...(sub === undefined ? {} : { path: sub }),
           ...(ref === undefined ? {} : { ref: parseConfigRef(ref) }),
+          ...(auth === undefined ? {} : { auth }),
         },
       };
     } else if ("dir" in settings) {

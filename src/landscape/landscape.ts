@@ -70,6 +70,8 @@ import { removalOrder, uninstallLandscape, type UninstallResult } from "./uninst
 export type ConfigInput =
   /** The 23ke-config Secrets of the system namespace (the default). */
   | { secrets: true }
+  /** These Secrets of the system namespace, in order, every one required (a Landscape's spec). */
+  | { secretNames: readonly string[] }
   /** Files, read and checked again on every pass (layers, later wins). */
   | { files: readonly string[] }
   /** Layers given directly (already read). */
@@ -80,6 +82,8 @@ export interface LandscapeSettings {
   base?: BaseClusterAccess;
   /** A kubeconfig file of the virtual garden instead of Secret gardener-internal-kubeconfig. */
   virtualKubeconfig?: string;
+  /** A Secret of the system namespace with the virtual garden's kubeconfig, instead of the catalog's. */
+  virtualGardenSecret?: { name: string; key: string };
   systemNamespace: string;
   /** A catalog, or which one to choose (src/landscape/catalog-choice.ts). */
   catalog: Catalog | CatalogRequest;
@@ -189,6 +193,7 @@ export class Landscape {
     try {
       const store = new StatusStore(probe.base, settings.systemNamespace);
       const layers =
+        (await probe.namedSecretLayers()) ??
         probe.configLayersOrUndefined() ??
         // No 23ke-config Secret: no catalog key. A command that needs the config (apply) says so
         // when it reads it; one that only reads the landscape (status, graph, tree) goes on.
@@ -231,6 +236,7 @@ export class Landscape {
     const request = this.catalogRequest;
     if (request === undefined || request.name !== undefined) return undefined;
     const layers =
+      (await this.namedSecretLayers()) ??
       this.configLayersOrUndefined() ??
       (await readConfigLayers(this.base, this.settings.systemNamespace).catch((e: unknown) => {
         if (e instanceof TerminalError && e.reason === Reason.ConfigMissing) return undefined;
@@ -518,7 +524,7 @@ export class Landscape {
       } else if ("layers" in config) {
         h.update(`layers ${JSON.stringify(config.layers)}\n`);
       } else {
-        for (const name of CONFIG_LAYER_NAMES) {
+        for (const name of "secretNames" in config ? config.secretNames : CONFIG_LAYER_NAMES) {
           const s = await this.base.get("v1", "Secret", name, this.settings.systemNamespace);
           h.update(`secret ${name} ${s?.metadata.resourceVersion ?? "-"}\n`);
         }
@@ -566,12 +572,20 @@ export class Landscape {
       ...(this.settings.virtualKubeconfig === undefined
         ? {}
         : { kubeconfigFile: this.settings.virtualKubeconfig }),
-      secretNamespace:
-        this.chosen.virtualGardenAccess.namespace === "{{systemNamespace}}"
-          ? this.settings.systemNamespace
-          : this.chosen.virtualGardenAccess.namespace,
-      secretName: this.chosen.virtualGardenAccess.secret,
-      secretKey: this.chosen.virtualGardenAccess.key,
+      ...(this.settings.virtualGardenSecret === undefined
+        ? {
+            secretNamespace:
+              this.chosen.virtualGardenAccess.namespace === "{{systemNamespace}}"
+                ? this.settings.systemNamespace
+                : this.chosen.virtualGardenAccess.namespace,
+            secretName: this.chosen.virtualGardenAccess.secret,
+            secretKey: this.chosen.virtualGardenAccess.key,
+          }
+        : {
+            secretNamespace: this.settings.systemNamespace,
+            secretName: this.settings.virtualGardenSecret.name,
+            secretKey: this.settings.virtualGardenSecret.key,
+          }),
       waitTimeoutMs: waitTimeoutMs ?? this.settings.healthTimeoutMs ?? 300_000,
     });
   }
@@ -579,6 +593,13 @@ export class Landscape {
   /** The configuration repository's revision in force, read now (undefined: none named). */
   async repositoryContent(signal: AbortSignal): Promise<ConfigRepositoryContent | undefined> {
     return await this.repository?.read(signal);
+  }
+
+  /** The layers of the Secrets a Landscape names, read now; undefined for any other input. */
+  async namedSecretLayers(): Promise<ConfigLayer[] | undefined> {
+    const config = this.settings.config;
+    if (!("secretNames" in config)) return undefined;
+    return await readConfigLayers(this.base, this.settings.systemNamespace, config.secretNames);
   }
 
   /** The config layers read now (files again every pass), or undefined for the cluster's Secrets. */
@@ -594,7 +615,7 @@ export class Landscape {
       run: async () => {
         // Inside the apply lock, before anything else changes: this landscape now uses this catalog.
         await new StatusStore(base, this.settings.systemNamespace).writeCatalog(this.chosen.version);
-        const layers = this.configLayersOrUndefined();
+        const layers = (await this.namedSecretLayers()) ?? this.configLayersOrUndefined();
         const r = await runConfigurationStage(base, {
           namespace: this.settings.systemNamespace,
           ...(layers === undefined ? {} : { configLayers: layers }),

@@ -20,6 +20,7 @@ import { sleep } from "../../util/wait.js";
 import type { CliContext } from "../context.js";
 import { connectLandscape, type LandscapeOptions } from "../landscape.js";
 import { readWebhookSecret } from "./run-webhook-secret.js";
+import { runLandscapeCommand } from "./run-landscape.js";
 
 export interface RunOptions extends LandscapeOptions {
   /** Seconds between passes when nothing changes. */
@@ -42,6 +43,8 @@ export interface RunOptions extends LandscapeOptions {
   webhookSecret?: string;
   /** Default: text on a terminal, json otherwise. */
   logFormat?: LogFormat;
+  /** The Landscape resource whose spec names the inputs (run-landscape.ts). */
+  landscape?: string;
 }
 
 export const DEFAULT_WEBHOOK_ADDRESS = "127.0.0.1:9292";
@@ -71,6 +74,7 @@ function electionTimings(o: RunOptions): {
 }
 
 export async function runCommand(ctx: CliContext, o: RunOptions): Promise<number> {
+  if (o.landscape !== undefined) return await runLandscapeCommand(ctx, o.landscape, o);
   const leaderElect = o.leaderElect ?? o.inCluster === true;
   const timings = leaderElect ? electionTimings(o) : undefined;
   if (o.webhookSecretFile !== undefined && o.webhookSecret !== undefined)
@@ -82,7 +86,6 @@ export async function runCommand(ctx: CliContext, o: RunOptions): Promise<number
     );
   const secrets: string[] = [];
   const log = operatorLogger(ctx.stdout, o.logFormat ?? defaultLogFormat(ctx.isTTY), () => secrets);
-
   // Built once: clients, the chart source and its caches, the git source live across passes.
   let landscape = await connectLandscape(ctx, o);
   try {

@@ -10,12 +10,16 @@ import type { ComponentRecord } from "../../status/component-state.js";
 import type { Condition } from "../../status/conditions.js";
 import { print, printErr, type CliContext } from "../context.js";
 import { openLandscape, type LandscapeOptions } from "../landscape.js";
+import type { Landscape, LandscapeRevision } from "../../api/landscape.js";
+import { LandscapeResource } from "../../controller/landscape-resource.js";
 
 export interface StatusOptions extends Pick<
   LandscapeOptions,
   "kubeconfig" | "context" | "inCluster" | "systemNamespace"
 > {
   output: "text" | "json" | "yaml";
+  /** The Landscape resource whose status is shown beside the records (when there is one). */
+  landscape: string;
 }
 
 const stageOrder = ["configuration", "pre-gardener", "gardener"];
@@ -30,8 +34,14 @@ export function statusRows(records: Iterable<ComponentRecord>): ComponentRecord[
 export async function statusCommand(ctx: CliContext, o: StatusOptions): Promise<number> {
   const landscape = openLandscape(ctx, { concurrency: 1, timeout: 60, ...o });
   let status;
+  let resource: Landscape | undefined;
   try {
     status = await landscape.status();
+    // The Landscape's status is derived from the same records (ADR 0013); absent without the
+    // operator (no CRD, no Landscape), which is no error here.
+    resource = await new LandscapeResource(landscape.base, o.systemNamespace, o.landscape)
+      .read()
+      .catch(() => undefined);
   } finally {
     landscape.close();
   }
@@ -62,6 +72,19 @@ export async function statusCommand(ctx: CliContext, o: StatusOptions): Promise<
   const rejected = status.rejectedRevision;
   const doc = {
     landscape: {
+      resource:
+        resource === undefined
+          ? null
+          : {
+              name: `${resource.metadata.namespace}/${resource.metadata.name}`,
+              generation: resource.metadata.generation ?? null,
+              suspend: resource.spec.suspend ?? false,
+              observedGeneration: resource.status?.observedGeneration ?? null,
+              conditions: resource.status?.conditions ?? null,
+              lastAttempted: resource.status?.lastAttempted ?? null,
+              lastApplied: resource.status?.lastApplied ?? null,
+              lastHandledReconcileAt: resource.status?.lastHandledReconcileAt ?? null,
+            },
       conditions: summary?.landscape.conditions ?? null,
       observedAt: summary?.observedAt ?? null,
       rejectedRevision: rejected ?? null,
@@ -97,6 +120,7 @@ export async function statusCommand(ctx: CliContext, o: StatusOptions): Promise<
       ])
         print(ctx, `${name.padEnd(40)} ${conditionsLine(conditions ?? [])}`);
     }
+    if (resource !== undefined) print(ctx, `\n${resourceLine(resource)}`);
     if (rejected !== undefined)
       print(
         ctx,
@@ -106,8 +130,25 @@ export async function statusCommand(ctx: CliContext, o: StatusOptions): Promise<
   return rows.length > 0 && rows.every((r) => r.ready) ? 0 : 1;
 }
 
+/** `Landscape 23ke-system/garden (generation 3, observed 3): applied catalog 1.86, commit abc… at …` */
+function resourceLine(l: Landscape): string {
+  const s = l.status;
+  const rev = (r: LandscapeRevision | undefined): string =>
+    r === undefined
+      ? "none"
+      : `catalog ${r.catalog}${r.commit === undefined ? "" : `, commit ${r.commit.slice(0, 12)}`}, config ${r.configDigest.slice(0, 19)} at ${r.time.slice(0, 19)}`;
+  return [
+    `Landscape ${l.metadata.namespace}/${l.metadata.name} (generation ${l.metadata.generation ?? "?"}, observed ${s?.observedGeneration ?? "-"})${l.spec.suspend === true ? " SUSPENDED" : ""}`,
+    `  ${conditionsLine(s?.conditions ?? [])}`,
+    `  last applied:   ${rev(s?.lastApplied)}`,
+    `  last attempted: ${rev(s?.lastAttempted)}`,
+  ].join("\n");
+}
+
 /** `Ready=True Reconciling=False Stalled=False  Succeeded: 25 component(s) ready` */
-function conditionsLine(conditions: readonly Condition[]): string {
+function conditionsLine(
+  conditions: readonly Pick<Condition, "type" | "status" | "reason" | "message">[],
+): string {
   const ready = conditions.find((c) => c.type === "Ready");
   const flags = conditions.map((c) => `${c.type}=${c.status}`).join(" ");
   return ready === undefined
