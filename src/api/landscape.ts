@@ -20,8 +20,6 @@ export const LANDSCAPE_CRD_NAME = `${LANDSCAPE_PLURAL}.${LANDSCAPE_GROUP}`;
 export const DEFAULT_LANDSCAPE_NAME = "garden";
 /** "Reconcile now": an RFC 3339 time set by `23ke reconcile`, echoed in status.lastHandledReconcileAt. */
 export const RECONCILE_REQUESTED_AT_ANNOTATION = "23ke.cloud/reconcile-requested-at";
-/** The config Secret a Landscape reads when spec.config names none. */
-export const DEFAULT_CONFIG_SECRET = "23ke-config";
 
 /** A Go-like duration: 30s, 1m, 1m30s, 2h (at least one unit; no fractions). */
 const DURATION = /^([0-9]+h)?([0-9]+m)?([0-9]+s)?$/;
@@ -40,7 +38,7 @@ export const landscapeSpecSchema = z
     components: z.record(z.string(), z.object({ suspend: z.boolean().optional() }).strict()).optional(),
     config: z
       .object({
-        /** The 23ke-config layers, in order (a later one wins). @default [{name: "23ke-config"}] */
+        /** The 23ke-config layers, in order (a later one wins). @default 23ke-config-0..2 (optional), 23ke-config */
         secretRefs: z.array(secretRef).optional(),
       })
       .strict()
