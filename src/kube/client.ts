@@ -359,10 +359,10 @@ export class KubeClient {
   }
 
   /**
-   * Merge-patches an object (or its status subresource); returns the object as stored, or
-   * undefined when it does not exist (404).
+   * Merge-patches an object or its status subresource (no field manager: the Landscape's spec
+   * and status); returns the object as stored, or undefined when it does not exist (404).
    */
-  async mergePatch<T extends KubeObject = KubeObject>(
+  async mergePatchResource<T extends KubeObject = KubeObject>(
     obj: Pick<KubeObject, "apiVersion" | "kind" | "metadata">,
     patch: unknown,
     opts: { subresource?: "status" } = {},
