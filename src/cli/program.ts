@@ -26,6 +26,7 @@ import {
 } from "./commands/landscape-control.js";
 import { DEFAULT_LANDSCAPE_NAME } from "../api/landscape.js";
 import { uninstallCommand, type UninstallOptions } from "./commands/uninstall.js";
+import { addInstallCommand } from "./install-command.js";
 import { doctorCommand, type DoctorOptions } from "./commands/doctor.js";
 import { statusCommand, type StatusOptions } from "./commands/status.js";
 import { templateCommand, type TemplateOptions } from "./commands/template.js";
@@ -711,6 +712,7 @@ Examples:
     )
     .action(async (component: string, o: TreeOptions) => setExit(await treeCommand(ctx, component, o)));
 
+  addInstallCommand(program, ctx, setExit);
   landscapeCommand(
     program
       .command("uninstall")
@@ -719,15 +721,26 @@ Examples:
       ),
   )
     .option("--yes", "uninstall; without it the components are only listed in the order they would go", false)
+    .option("--delete-crds", "also delete the Landscape CRD and the CRDs Helm kept of the removed releases")
+    .option(
+      "--delete-pvcs",
+      "also delete the PersistentVolumeClaims in the removed releases' namespaces (never kube-system, default)",
+    )
     .addOption(outputOption(["text", "json", "yaml"], "how to print the result"))
     .addHelpText(
       "after",
       `
-Every component 23ke recorded is uninstalled with helm, those that depend on others first (the
-virtual garden's content before its kube-apiserver, the gardenlet before the control plane). A
-failed uninstall stops there, so nothing is removed from under a component that is still there.
-Holds the apply lock, like apply. Kept: Secrets 23ke-config*, the generated secrets (the
-landscape's PKI and passwords), the base values, CRDs that charts keep, namespaces.
+When the operator of '23ke install' is there (Helm release 23ke-operator in the system
+namespace), it is uninstalled first and its pods are waited for: it would install again what is
+removed. Then every component 23ke recorded is uninstalled with helm, those that depend on others
+first (the virtual garden's content before its kube-apiserver, the gardenlet before the control
+plane). A failed uninstall stops there, so nothing is removed from under a component that is still
+there. Holds the apply lock, like apply. When every component is gone, the Landscapes of the
+system namespace are deleted. Kept: Secrets 23ke-config* and 23ke-repository, the generated
+secrets (the landscape's PKI and passwords), the base values, namespaces; CRDs unless
+--delete-crds (the Landscape CRD and CRDs that the removed releases' charts keep); the
+PersistentVolumeClaims (etcd's data) unless --delete-pvcs (those in the namespaces of the removed
+base-cluster releases, never kube-system or default).
 
 Exit codes: 0 uninstalled (or nothing to do), 1 listed only (no --yes) or an uninstall failed.
 

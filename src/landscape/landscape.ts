@@ -261,6 +261,11 @@ export class Landscape {
     return this.cluster().client;
   }
 
+  /** The kubeconfig file helm is given for the base cluster. */
+  get baseKubeconfig(): string {
+    return this.cluster().kubeconfig;
+  }
+
   /** One pass over the landscape: configuration, pre-gardener, gardener; holds the apply lock. */
   async apply(req: ApplyRequest): Promise<PassResult> {
     const access = this.cluster();
