@@ -105,8 +105,13 @@ describe("charts/23ke-operator", () => {
     expect(c.resources.requests).toEqual({ cpu: "100m", memory: "256Mi" });
   });
 
-  it("probes /healthz and /readyz and serves metrics and the webhook through a Service", async () => {
-    const objects = await renderOperatorChart({ set: { "webhook.port": "9999" } });
+  it("probes /healthz and /readyz, serves metrics and, with a secret, the webhook through a Service", async () => {
+    const plain = await renderOperatorChart();
+    expect(container(plain).args).not.toContain("--webhook-address");
+    expect(container(plain).ports.map((p) => p.name)).toEqual(["metrics"]);
+    const objects = await renderOperatorChart({ set: { "webhook.port": "9999", "webhook.secretName": "hook" } });
+    expect(arg(container(objects).args, "--webhook-address")).toBe("0.0.0.0:9999");
+    expect(arg(container(objects).args, "--webhook-secret")).toBe("hook");
     const c = container(objects);
     expect(c.livenessProbe.httpGet).toEqual({ path: "/healthz", port: "metrics" });
     expect(c.readinessProbe.httpGet).toEqual({ path: "/readyz", port: "metrics" });
