@@ -11,7 +11,6 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { stringify } from "yaml";
 import {
-  DEFAULT_CONFIG_SECRET,
   LANDSCAPE_API_VERSION,
   LANDSCAPE_CRD_NAME,
   LANDSCAPE_KIND,
@@ -23,6 +22,8 @@ import { MaxYamlBytes, parseYaml } from "../util/yaml-limits.js";
 
 /** The operator's Helm release, in the system namespace. */
 export const OPERATOR_RELEASE = "23ke-operator";
+/** The Secret `23ke install` writes the 23ke-config to (the Landscape reads the usual layers by default). */
+export const CONFIG_SECRET = "23ke-config";
 /** The Secret `23ke install` writes the repository credentials to. */
 export const REPOSITORY_SECRET = "23ke-repository";
 /** Labels every object `23ke install` writes itself (not helm's). */
@@ -84,12 +85,11 @@ function secret(name: string, namespace: string, data: Record<string, string>): 
 export function installPlan(r: InstallRequest): InstallPlan {
   const ns = r.systemNamespace;
   const secrets: KubeObject[] = [];
-  if (r.config !== undefined) secrets.push(secret(DEFAULT_CONFIG_SECRET, ns, { "values.yaml": r.config }));
+  if (r.config !== undefined) secrets.push(secret(CONFIG_SECRET, ns, { "values.yaml": r.config }));
   const creds = r.repository?.credentials;
   if (creds !== undefined) secrets.push(secret(REPOSITORY_SECRET, ns, { ...creds }));
   const spec: LandscapeSpec = {
     ...(r.catalog === undefined ? {} : { catalog: r.catalog }),
-    config: { secretRefs: [{ name: DEFAULT_CONFIG_SECRET }] },
     ...(r.repository === undefined
       ? {}
       : {

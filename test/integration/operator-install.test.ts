@@ -118,13 +118,13 @@ describe("23ke install, the operator with its ServiceAccount, 23ke uninstall", (
       domains: { global: { credentials: Record<string, string> } };
     };
     expect(stored.domains.global.credentials.AWS_SECRET_ACCESS_KEY).toBe(secretB64);
-    const ls = await admin.get<KubeObject & { spec: { config: { secretRefs: { name: string }[] } } }>(
+    const ls = await admin.get<KubeObject & { spec: { config?: unknown } }>(
       LANDSCAPE_API_VERSION,
       "Landscape",
       "garden",
       NS,
     );
-    expect(ls?.spec.config.secretRefs).toEqual([{ name: "23ke-config" }]);
+    expect(ls?.spec.config).toBeUndefined(); // the default: the usual 23ke-config layers
     const deploy = await admin.get<
       KubeObject & {
         spec: { replicas: number; template: { spec: { containers: { image: string; args: string[] }[] } } };
