@@ -31,7 +31,10 @@ const ownDir = path.join(root, "charts");
 const standIns = readdirSync(standInDir).filter(
   (d) => d !== "hello" && existsSync(path.join(standInDir, d, "Chart.yaml")),
 );
-const ownCharts = readdirSync(ownDir).filter((d) => existsSync(path.join(ownDir, d, "Chart.yaml")));
+/** The landscape's own charts; 23ke-operator is the operator's chart, no component (test/unit/charts). */
+const ownCharts = readdirSync(ownDir).filter(
+  (d) => d !== "23ke-operator" && existsSync(path.join(ownDir, d, "Chart.yaml")),
+);
 
 type Doc = KubeObject & { spec?: Record<string, unknown>; data?: Record<string, string>; type?: string };
 interface PodSpec {
