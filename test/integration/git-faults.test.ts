@@ -18,18 +18,10 @@ import { projectRoot, type Environment } from "../../tools/devenv/src/environmen
 import { startGitServer, type GitServer } from "../../tools/devenv/src/git-server.js";
 import type { KubeObject } from "../../src/kube/client.js";
 import { clusterArgs, startLandscapeEnv, type LandscapeEnv } from "../support/landscape-env.js";
+import { gitEnv } from "../support/git-push.js";
 import { runCli, type CliRun } from "../support/run-cli.js";
 
 const exec = promisify(execFile);
-const gitEnv = {
-  env: {
-    ...process.env,
-    GIT_AUTHOR_NAME: "t",
-    GIT_AUTHOR_EMAIL: "t@localhost",
-    GIT_COMMITTER_NAME: "t",
-    GIT_COMMITTER_EMAIL: "t@localhost",
-  },
-};
 const git = (...args: string[]): Promise<unknown> => exec("git", args, gitEnv);
 const creds = { username: "deploy", password: "right-password-4711" };
 const wrongPassword = "wrong-password-0815";

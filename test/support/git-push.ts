@@ -4,7 +4,8 @@ import { promisify } from "node:util";
 
 const run = promisify(execFile);
 
-const gitEnv = {
+/** The environment for git commands that commit: an author and a committer. */
+export const gitEnv = {
   env: {
     ...process.env,
     GIT_AUTHOR_NAME: "t",
