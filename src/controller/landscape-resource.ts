@@ -75,7 +75,7 @@ export class LandscapeResource {
   }): Promise<Landscape> {
     let stored: KubeObject | undefined;
     try {
-      stored = await this.client.mergePatchResource(this.ref, patch);
+      stored = await this.client.mergePatch(this.ref, patch);
     } catch (e) {
       if (e instanceof KubeNotFoundError) throw this.noCrd(e);
       throw e;
@@ -88,7 +88,7 @@ export class LandscapeResource {
 
   /** Replaces the status (merge patch of the status subresource; lists are replaced whole). */
   async writeStatus(status: LandscapeStatus): Promise<void> {
-    await this.client.mergePatchResource(this.ref, { status }, { subresource: "status" });
+    await this.client.mergePatch(this.ref, { status }, { subresource: "status" });
   }
 
   /** Creates an Event about the Landscape (uid when known, so `kubectl describe` shows it). */

@@ -347,33 +347,10 @@ export class KubeClient {
     obj: Pick<KubeObject, "apiVersion" | "kind" | "metadata">,
     status: unknown,
   ): Promise<void> {
-    const p = await this.path(obj.apiVersion, obj.kind, obj.metadata.namespace, obj.metadata.name);
-    const r = await this.request(
-      "PATCH",
-      `${p}/status`,
-      JSON.stringify({ status }),
-      "application/merge-patch+json",
-    );
-    if (r.status < 200 || r.status > 299)
-      throw apiError(r, `patch status of ${obj.kind} ${ref(obj.metadata.namespace, obj.metadata.name)}`);
-  }
-
-  /**
-   * Merge-patches an object or its status subresource (no field manager: the Landscape's spec
-   * and status); returns the object as stored, or undefined when it does not exist (404).
-   */
-  async mergePatchResource<T extends KubeObject = KubeObject>(
-    obj: Pick<KubeObject, "apiVersion" | "kind" | "metadata">,
-    patch: unknown,
-    opts: { subresource?: "status" } = {},
-  ): Promise<T | undefined> {
-    const { namespace, name } = obj.metadata;
-    const p = await this.path(obj.apiVersion, obj.kind, namespace, name);
-    const sub = opts.subresource === undefined ? "" : `/${opts.subresource}`;
-    const r = await this.request("PATCH", p + sub, JSON.stringify(patch), "application/merge-patch+json");
-    if (r.status === 404) return undefined;
-    if (r.status < 200 || r.status > 299) throw apiError(r, `patch ${obj.kind} ${ref(namespace, name)}`);
-    return JSON.parse(r.body) as T;
+    if ((await this.mergePatch(obj, { status }, { subresource: "status" })) === undefined)
+      throw new Error(
+        `patch status of ${obj.kind} ${ref(obj.metadata.namespace, obj.metadata.name)}: not found`,
+      );
   }
 
   /**
@@ -477,24 +454,28 @@ export class KubeClient {
   }
 
   /**
-   * A JSON merge patch (RFC 7386) under `fieldManager`: changes only the keys it names (`null`
-   * removes one). Returns the object as stored, or undefined when it does not exist.
+   * A JSON merge patch (RFC 7386), under `fieldManager` if given, of the object or its status
+   * subresource: changes only the keys it names (`null` removes one). Returns the object as
+   * stored, or undefined when it does not exist (404).
    */
   async mergePatch<T extends KubeObject = KubeObject>(
     obj: Pick<KubeObject, "apiVersion" | "kind" | "metadata">,
     patch: unknown,
-    fieldManager: string,
+    opts: { fieldManager?: string; subresource?: "status" } = {},
   ): Promise<T | undefined> {
-    const p = await this.path(obj.apiVersion, obj.kind, obj.metadata.namespace, obj.metadata.name);
+    const { namespace, name } = obj.metadata;
+    const p = await this.path(obj.apiVersion, obj.kind, namespace, name);
+    const sub = opts.subresource === undefined ? "" : `/${opts.subresource}`;
+    const query =
+      opts.fieldManager === undefined ? "" : `?fieldManager=${encodeURIComponent(opts.fieldManager)}`;
     const r = await this.request(
       "PATCH",
-      `${p}?fieldManager=${encodeURIComponent(fieldManager)}`,
+      p + sub + query,
       JSON.stringify(patch),
       "application/merge-patch+json",
     );
     if (r.status === 404) return undefined;
-    if (r.status < 200 || r.status > 299)
-      throw apiError(r, `patch ${obj.kind} ${ref(obj.metadata.namespace, obj.metadata.name)}`);
+    if (r.status < 200 || r.status > 299) throw apiError(r, `patch ${obj.kind} ${ref(namespace, name)}`);
     return JSON.parse(r.body) as T;
   }
 

@@ -96,7 +96,7 @@ export async function moveObject(client: KubeClient, m: MoveMigration): Promise<
         },
       },
     },
-    FIELD_MANAGER,
+    { fieldManager: FIELD_MANAGER },
   );
   return `${objectString(m.object)} handed from release ${releaseKey(m.from)} to ${releaseKey(m.to)}`;
 }
@@ -119,7 +119,7 @@ export async function finishMove(client: KubeClient, m: MoveMigration): Promise<
   await client.mergePatch(
     live,
     { metadata: { annotations: { [RESOURCE_POLICY]: null, [MOVED_FROM]: null } } },
-    FIELD_MANAGER,
+    { fieldManager: FIELD_MANAGER },
   );
   return true;
 }
@@ -151,7 +151,7 @@ export async function renameRelease(client: KubeClient, m: RenameMigration): Pro
           annotations: { [RELEASE_NAME]: m.to.release, [RELEASE_NAMESPACE]: m.to.namespace },
         },
       },
-      FIELD_MANAGER,
+      { fieldManager: FIELD_MANAGER },
     );
     handed++;
   }
@@ -255,7 +255,8 @@ export async function orphanStatefulSet(
     },
     { timeoutMs: o.timeoutMs, signal: o.signal, what: `StatefulSet ${ns}/${m.statefulSet} deleted (orphan)` },
   );
-  for (const p of pods) await client.mergePatch(p, { metadata: { labels: m.selector } }, FIELD_MANAGER);
+  for (const p of pods)
+    await client.mergePatch(p, { metadata: { labels: m.selector } }, { fieldManager: FIELD_MANAGER });
   return `StatefulSet ${ns}/${m.statefulSet} deleted leaving its ${pods.length} pod(s) and their claims; the upgrade recreates it with the new selector`;
 }
 
