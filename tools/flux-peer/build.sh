@@ -8,7 +8,7 @@
 # environment's binaries: ${TESTENV_CACHE:-~/.cache/23ke-testenv}/flux-<component>-<key>/, <key>
 # hashing the wrapper's go.mod and go.sum, the Go version, GOOS/GOARCH and RECIPE. A miss builds
 # into a temporary directory renamed into place, so an interrupted build leaves no half entry.
-# Builds with `nice -n 10 go build -p 1`: the machine is shared.
+# Builds with `nice -n 10 go build -p 1` (FLUX_PEER_BUILD_JOBS=N for more): the machine is shared.
 #
 # Prints, as its last line, the directory holding the binaries and the CRD directories:
 #   bin=<dir>/bin crds=<dir>/crds  (one line, space-separated, for the benchmark to parse)
@@ -48,7 +48,7 @@ else
     mod=$(module "$comp")
     echo "flux-peer: building $comp ($(cd "$here/$comp" && go list -m -f '{{.Version}}' "$mod")) into $out" >&2
     start=$(date +%s)
-    if ! (cd "$here/$comp" && nice -n 10 go build -p 1 -trimpath -ldflags "-s -w" -o "$tmp/bin/$comp" "$mod") >"$tmp/$comp.log" 2>&1; then
+    if ! (cd "$here/$comp" && nice -n 10 go build -p "${FLUX_PEER_BUILD_JOBS:-1}" -trimpath -ldflags "-s -w" -o "$tmp/bin/$comp" "$mod") >"$tmp/$comp.log" 2>&1; then
       echo "flux-peer: building $comp failed:" >&2
       tail -n 20 "$tmp/$comp.log" >&2
       exit 1
