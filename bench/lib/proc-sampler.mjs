@@ -24,6 +24,8 @@ function processTable() {
     const comm = stat.slice(stat.indexOf("(") + 1, close);
     const fields = stat.slice(close + 2).split(" ");
     // After comm: state(0) ppid(1) ... rss is field 24 of stat, here index 21.
+    // An exited child not yet reaped (state Z) still shows; it runs no more and holds no memory.
+    if (fields[0] === "Z") continue;
     table.set(Number(name), { ppid: Number(fields[1]), comm, rssBytes: Number(fields[21]) * PAGE });
   }
   return table;
