@@ -1,6 +1,14 @@
 /**
  * Waiting for the objects of a release to become ready: bounded, cancellable, and saying what it
  * waits for. Objects come from the release's rendered manifest.
+ *
+ * Between two reads the wait watches the objects not yet ready (one watch each, from the version
+ * read, so no change is missed) and reads them again the moment one changes, instead of polling:
+ * a dependent starts as soon as its dependencies are ready, not up to a poll interval later. An
+ * object that cannot be watched (its kind not served yet, the watch refused or broken) is read
+ * again on a poll with backoff instead; and every round reads again after `resyncMs` whatever the
+ * watches say, so a watch that hangs delays nothing for long. What counts as ready is
+ * ./readiness.ts's alone.
  */
 import { Reason } from "../status/reasons.js";
 import { parseAllDocuments } from "yaml";
@@ -73,8 +81,13 @@ export interface HealthWait {
   namespace: string;
   objects: ObjectRef[];
   timeoutMs: number;
-  /** Longest pause between polls; polling starts at 100 ms and backs off to this. @default 1000 */
+  /**
+   * Longest pause between polls of objects that cannot be watched; polling starts at 100 ms and
+   * backs off to this. @default 1000
+   */
   intervalMs?: number;
+  /** Longest wait for a watch event before the objects are read again anyway. @default 10000 */
+  resyncMs?: number;
   signal?: AbortSignal;
   /** Called when what is awaited changes, e.g. "Deployment garden/etcd: 0/1 replicas available". */
   onProgress?: (message: string) => void;
@@ -134,20 +147,22 @@ export async function waitHealthy(w: HealthWait): Promise<void> {
     const observed = await Promise.all(
       refs.map(async (r) => {
         const had = known?.get(refKey(r)) as KubeObject | undefined;
-        if (had !== undefined) return { r, rd: readiness(had) };
-        const obj = await w.client.get(r.apiVersion, r.kind, r.name, r.namespace).catch((e: unknown) => {
-          // A kind the cluster does not serve yet (CRD just created): not ready.
-          if (e instanceof Error && /does not serve/.test(e.message)) return undefined;
-          throw e;
-        });
+        const obj =
+          had ??
+          (await w.client.get(r.apiVersion, r.kind, r.name, r.namespace).catch((e: unknown) => {
+            // A kind the cluster does not serve yet (CRD just created): not ready.
+            if (e instanceof Error && /does not serve/.test(e.message)) return undefined;
+            throw e;
+          }));
         const rd: Readiness =
           obj === undefined ? { ready: false, message: "does not exist" } : readiness(obj);
-        return { r, rd };
+        return { r, rd, resourceVersion: obj?.metadata.resourceVersion };
       }),
     );
     const pending: string[] = [];
     const stillPending: ObjectRef[] = [];
-    for (const { r, rd } of observed) {
+    const versions: (string | undefined)[] = [];
+    for (const { r, rd, resourceVersion } of observed) {
       if (rd.failed === true) {
         throw new HealthFailedError(`${refString(r)}: ${rd.message}`, {
           reason: Reason.HealthCheckFailed,
@@ -157,6 +172,7 @@ export async function waitHealthy(w: HealthWait): Promise<void> {
       if (!rd.ready) {
         pending.push(`${refString(r)}: ${rd.message}`);
         stillPending.push(r);
+        versions.push(resourceVersion);
       }
     }
     refs = stillPending;
@@ -177,8 +193,59 @@ export async function waitHealthy(w: HealthWait): Promise<void> {
         },
       );
     }
-    // Poll fast at first (most objects become ready within moments), then back off.
-    await sleep(Math.min(interval, Math.max(0, deadline - Date.now())), w.signal);
-    interval = Math.min(maxInterval, interval * 1.5);
+    const polled = await untilChanged(
+      w.client,
+      refs.map((r, i) => ({ r, resourceVersion: versions[i] })),
+      { pollMs: interval, maxMs: Math.min(w.resyncMs ?? 10_000, Math.max(0, deadline - Date.now())) },
+      w.signal,
+    );
+    // Polling fast at first (most objects become ready within moments), then backing off.
+    if (polled) interval = Math.min(maxInterval, interval * 1.5);
   }
+}
+
+/**
+ * Resolves when one of the objects changes after the version read (a watch of each; an object
+ * that did not exist is watched from "0", which reports it once it is there), or after `maxMs`.
+ * An object that cannot be watched is read again after `pollMs` instead. Rejects only when
+ * `signal` aborts. Returns whether a poll ended the wait, i.e. whether the watches failed.
+ */
+async function untilChanged(
+  client: KubeClient,
+  objects: readonly { r: ObjectRef; resourceVersion: string | undefined }[],
+  o: { pollMs: number; maxMs: number },
+  signal: AbortSignal | undefined,
+): Promise<boolean> {
+  if (o.maxMs <= 0) return false;
+  const round = new AbortController();
+  const both = signal === undefined ? round.signal : AbortSignal.any([signal, round.signal]);
+  let polled = false;
+  const waits = objects.map(async ({ r, resourceVersion }) => {
+    try {
+      await client.watchChange(r.apiVersion, r.kind, r.name, r.namespace, {
+        resourceVersion: resourceVersion ?? "0",
+        timeoutSeconds: Math.max(1, Math.ceil(o.maxMs / 1000)),
+        signal: both,
+      });
+    } catch (e) {
+      if (both.aborted) throw e;
+      // Not watchable (a kind not served yet, the watch refused or broken): polled instead.
+      await sleep(Math.min(o.pollMs, o.maxMs), both);
+      polled = true;
+    }
+  });
+  // The watches still open when the round ends are aborted: their rejections are expected.
+  for (const p of waits) p.catch(() => undefined);
+  const resync = sleep(o.maxMs, both);
+  resync.catch(() => undefined);
+  try {
+    await Promise.race([...waits, resync]);
+  } catch (e) {
+    // Cancelled: with the reason of whoever cancelled, as any other wait.
+    if (signal?.aborted === true && signal.reason instanceof Error) throw signal.reason;
+    throw e;
+  } finally {
+    round.abort();
+  }
+  return polled;
 }
