@@ -63,7 +63,8 @@ export const landscapeOptionHelp = {
     "apply a catalog even when it downgrades Gardener or skips a minor version (Gardener does not support either)",
   inCluster: "reach the base cluster through the service account of the pod this runs in",
   cacheDir: "cache of charts and git checkouts (default: $XDG_CACHE_HOME/23ke, else ~/.cache/23ke)",
-  concurrency: "components applied in parallel",
+  concurrency:
+    "helm processes at once, by default one per CPU (at least 2, at most 8); components waiting for readiness take none",
   timeout: "seconds to wait for each component's health and helm operation",
 } as const;
 

@@ -36,6 +36,7 @@ import { toolVersion, versionCommand, type VersionOptions } from "./commands/ver
 import { printErr, type CliContext } from "./context.js";
 import { ExitCode } from "./exit-codes.js";
 import { DEFAULT_SYSTEM_NAMESPACE, landscapeOptionHelp as h } from "./landscape.js";
+import { defaultConcurrency } from "../reconcile/helm-slots.js";
 
 function collectRepeat(value: string, previous: string[]): string[] {
   return [...previous, value];
@@ -181,7 +182,7 @@ function landscapeCommand(cmd: Command): Command {
   )
     .option("--virtual-kubeconfig <file>", h.virtualKubeconfig)
     .option("--force-version-skew", h.forceVersionSkew)
-    .option("--concurrency <n>", h.concurrency, positiveInt, 4)
+    .option("--concurrency <n>", h.concurrency, positiveInt, defaultConcurrency())
     .option("--timeout <seconds>", h.timeout, positiveInt, 300);
 }
 

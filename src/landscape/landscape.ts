@@ -98,7 +98,7 @@ export interface LandscapeSettings {
     /** Called with every helm invocation's arguments (tests count them). */
     onInvoke?: (args: readonly string[]) => void;
   };
-  /** @default 4 */
+  /** Helm processes at once in a pass (ADR 0019). @default one per CPU, 2 to 8 */
   concurrency?: number;
   /** @default 300000 */
   helmTimeoutMs?: number;
@@ -320,7 +320,7 @@ export class Landscape {
         ...(repo === undefined ? {} : { configRepoValues: repo.values }),
         ...(repo?.manifests === undefined ? {} : { virtualManifests: repo.manifests }),
         systemNamespace: this.settings.systemNamespace,
-        concurrency: this.settings.concurrency ?? 4,
+        ...(this.settings.concurrency === undefined ? {} : { concurrency: this.settings.concurrency }),
         helmTimeoutMs: this.settings.helmTimeoutMs ?? 300_000,
         healthTimeoutMs: this.settings.healthTimeoutMs ?? 300_000,
         signal: req.signal,

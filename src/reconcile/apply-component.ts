@@ -158,22 +158,23 @@ export async function applyComponent(
           current = await storedRelease(client, unit.release, unit.namespace);
           continue;
         }
-        signal.throwIfAborted();
-        const recovered = await ctx.helm.recoverPending(target, ctx.helmTimeoutMs);
+        const recovered = await withHelmSlot(ctx, signal, () =>
+          ctx.helm.recoverPending(target, ctx.helmTimeoutMs),
+        );
         if (recovered !== undefined) ctx.report(ComponentState.applying, recovered);
       }
-      // A pass cancelled (shutdown, a lost apply lock) while the inputs were read starts no helm.
-      signal.throwIfAborted();
       try {
         // No abort signal here: a helm killed mid-upgrade leaves its release pending. An
         // interrupted run lets the upgrade in flight finish (bounded by its timeout) and stops after.
-        applied = await ctx.helm.upgradeInstall({
-          ...target,
-          chart: chart.path,
-          values: merged.values,
-          postRender,
-          timeoutMs: ctx.helmTimeoutMs,
-        });
+        applied = await withHelmSlot(ctx, signal, () =>
+          ctx.helm.upgradeInstall({
+            ...target,
+            chart: chart.path,
+            values: merged.values,
+            postRender,
+            timeoutMs: ctx.helmTimeoutMs,
+          }),
+        );
       } catch (e) {
         if (!CONCURRENT_OPERATION.test((e as Error).message) || attempt >= 5 || Date.now() >= deadline)
           throw e;
@@ -209,6 +210,22 @@ export async function applyComponent(
       .catch((we: unknown) => ctx.onStatusError?.(we));
     throw err;
   }
+}
+
+/**
+ * Runs helm in one of the pass's helm slots (ADR 0019). A pass cancelled (shutdown, a lost apply
+ * lock) while the inputs were read or while waiting for a slot starts no helm.
+ */
+async function withHelmSlot<T>(
+  ctx: ComponentContext,
+  signal: AbortSignal,
+  helm: () => Promise<T>,
+): Promise<T> {
+  const run = (): Promise<T> => {
+    signal.throwIfAborted();
+    return helm();
+  };
+  return ctx.helmSlots === undefined ? await run() : await ctx.helmSlots.run(run, signal);
 }
 
 /** Objects and their fields, for messages: `Deployment garden/identity /spec/replicas`. */

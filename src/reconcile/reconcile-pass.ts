@@ -67,7 +67,7 @@ export interface ReconcileOptions {
    */
   virtualManifests?: KubeObject[];
   systemNamespace: string;
-  /** @default 4 */
+  /** Helm processes at once (ADR 0019). @default one per CPU, 2 to 8 */
   concurrency?: number;
   /** @default 300000 */
   helmTimeoutMs?: number;

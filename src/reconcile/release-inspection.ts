@@ -15,6 +15,7 @@ import type { KubeClient, KubeObject } from "../kube/client.js";
 import type { ComponentRecord, ComponentStateName } from "../status/component-state.js";
 import { valuesDigest } from "../values/values-digest.js";
 import type { ChartSource } from "./chart-source.js";
+import type { Slots } from "./helm-slots.js";
 import { componentValues, type SecretData } from "./component-values.js";
 import { resolvePostRenderers } from "./post-renderers.js";
 import { findReleaseDrift, type DriftedObject } from "./release-drift.js";
@@ -50,6 +51,8 @@ export interface ComponentContext {
   drift?: DriftPolicy;
   /** The catalog's upgrade migrations of this component, run right before helm upgrades it (ADR 0016). */
   beforeUpgrade?: BeforeUpgrade;
+  /** The pass's bound on helm processes at once (ADR 0019). @default no bound */
+  helmSlots?: Slots;
 }
 
 /** The digest that decides whether a release must be applied. */

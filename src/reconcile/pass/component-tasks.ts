@@ -12,6 +12,7 @@ import { ComponentState } from "../../status/component-state.js";
 import { applyComponent, type ComponentContext } from "../apply-component.js";
 import { speculateUnchanged } from "../speculate-unchanged.js";
 import type { ChartSource } from "../chart-source.js";
+import type { Slots } from "../helm-slots.js";
 import type { ReleaseUnit } from "../release-units.js";
 import type { BeforeUpgrade } from "../upgrade-migrations.js";
 import type { VirtualGarden } from "../virtual-garden.js";
@@ -40,6 +41,7 @@ export function componentTasks(
     beforeUpgrade: (component: string) => BeforeUpgrade | undefined;
     orderAfter: (units: readonly ReleaseUnit[]) => Map<string, string[]>;
   },
+  helmSlots?: Slots,
 ): Task[] {
   const after = migrations?.orderAfter(landscape.units) ?? new Map<string, string[]>();
   return landscape.units.map((u) => {
@@ -61,6 +63,7 @@ export function componentTasks(
       onStatusError: (e) => ctx.statusError(u.name, ComponentState.failed, e),
       drift: driftPolicy(landscape.drift, u.name),
       ...(hook === undefined ? {} : { beforeUpgrade: hook }),
+      ...(helmSlots === undefined ? {} : { helmSlots }),
     };
     return {
       name: u.name,

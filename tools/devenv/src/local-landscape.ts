@@ -72,7 +72,7 @@ function localSettings(
       builtinChartsDir: path.join(projectRoot, "charts"),
     },
     helm: { binary: o.env.helm, env: o.env.helmEnv, ...(onHelm === undefined ? {} : { onInvoke: onHelm }) },
-    concurrency: o.concurrency ?? 4,
+    ...(o.concurrency === undefined ? {} : { concurrency: o.concurrency }),
     helmTimeoutMs: 60_000,
     healthTimeoutMs: o.healthTimeoutMs ?? 60_000,
   };
