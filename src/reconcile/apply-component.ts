@@ -225,7 +225,7 @@ async function withHelmSlot<T>(
     signal.throwIfAborted();
     return helm();
   };
-  return ctx.helmSlots === undefined ? await run() : await ctx.helmSlots.run(run, signal);
+  return ctx.helmSlots === undefined ? await run() : await ctx.helmSlots.run(run, signal, ctx.helmPriority);
 }
 
 /** Objects and their fields, for messages: `Deployment garden/identity /spec/replicas`. */

@@ -12,17 +12,21 @@ export function defaultConcurrency(cpus: number = os.availableParallelism()): nu
   return Math.min(8, Math.max(2, cpus));
 }
 
-/** A counting semaphore: `run` waits for a free slot, holds it while `fn` runs. */
+/**
+ * A counting semaphore: `run` waits for a free slot, holds it while `fn` runs. A freed slot goes to
+ * the waiting caller of the highest priority (the longest chain of dependents behind it: the
+ * critical path first), among equals to the one that waited longest.
+ */
 export class Slots {
   private free: number;
-  private readonly queue: (() => void)[] = [];
+  private readonly queue: { priority: number; take: () => void }[] = [];
 
   constructor(readonly size: number) {
     this.free = Math.max(1, size);
   }
 
-  async run<T>(fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
-    await this.acquire(signal);
+  async run<T>(fn: () => Promise<T>, signal?: AbortSignal, priority = 0): Promise<T> {
+    await this.acquire(signal, priority);
     try {
       return await fn();
     } finally {
@@ -30,7 +34,7 @@ export class Slots {
     }
   }
 
-  private acquire(signal?: AbortSignal): Promise<void> {
+  private acquire(signal: AbortSignal | undefined, priority: number): Promise<void> {
     signal?.throwIfAborted();
     if (this.free > 0) {
       this.free--;
@@ -41,20 +45,22 @@ export class Slots {
         signal?.removeEventListener("abort", cancel);
         resolve();
       };
+      const waiter = { priority, take };
       const cancel = (): void => {
-        const i = this.queue.indexOf(take);
+        const i = this.queue.indexOf(waiter);
         if (i >= 0) this.queue.splice(i, 1);
         reject(signal?.reason instanceof Error ? signal.reason : new Error("aborted"));
       };
       signal?.addEventListener("abort", cancel, { once: true });
-      this.queue.push(take);
+      const at = this.queue.findIndex((w) => w.priority < priority);
+      this.queue.splice(at < 0 ? this.queue.length : at, 0, waiter);
     });
   }
 
   private release(): void {
     const next = this.queue.shift();
     // The slot passes straight to the next in line.
-    if (next !== undefined) next();
+    if (next !== undefined) next.take();
     else this.free++;
   }
 }

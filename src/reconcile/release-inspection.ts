@@ -53,6 +53,8 @@ export interface ComponentContext {
   beforeUpgrade?: BeforeUpgrade;
   /** The pass's bound on helm processes at once (ADR 0019). @default no bound */
   helmSlots?: Slots;
+  /** This component's claim on a helm slot: the length of the chain of dependents behind it. @default 0 */
+  helmPriority?: number;
 }
 
 /** The digest that decides whether a release must be applied. */

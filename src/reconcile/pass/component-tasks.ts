@@ -44,6 +44,9 @@ export function componentTasks(
   helmSlots?: Slots,
 ): Task[] {
   const after = migrations?.orderAfter(landscape.units) ?? new Map<string, string[]>();
+  const priority = chainBehind(
+    landscape.units.map((u) => ({ name: u.name, dependsOn: [...u.dependsOn, ...(after.get(u.name) ?? [])] })),
+  );
   return landscape.units.map((u) => {
     const hook = migrations?.beforeUpgrade(u.name);
     const context: ComponentContext = {
@@ -63,7 +66,7 @@ export function componentTasks(
       onStatusError: (e) => ctx.statusError(u.name, ComponentState.failed, e),
       drift: driftPolicy(landscape.drift, u.name),
       ...(hook === undefined ? {} : { beforeUpgrade: hook }),
-      ...(helmSlots === undefined ? {} : { helmSlots }),
+      ...(helmSlots === undefined ? {} : { helmSlots, helmPriority: priority.get(u.name) ?? 0 }),
     };
     return {
       name: u.name,
@@ -76,4 +79,23 @@ export function componentTasks(
       },
     };
   });
+}
+
+/** Per unit, the length of the longest chain of units that depend on it (directly or not). */
+function chainBehind(units: readonly { name: string; dependsOn: readonly string[] }[]): Map<string, number> {
+  const dependents = new Map<string, string[]>();
+  for (const u of units)
+    for (const d of u.dependsOn) dependents.set(d, [...(dependents.get(d) ?? []), u.name]);
+  const length = new Map<string, number>();
+  const of = (name: string, seen: ReadonlySet<string>): number => {
+    const known = length.get(name);
+    if (known !== undefined) return known;
+    if (seen.has(name)) return 0; // a cycle: the graph check reports it
+    const next = new Set(seen).add(name);
+    const l = Math.max(0, ...(dependents.get(name) ?? []).map((d) => 1 + of(d, next)));
+    length.set(name, l);
+    return l;
+  };
+  for (const u of units) of(u.name, new Set());
+  return length;
 }

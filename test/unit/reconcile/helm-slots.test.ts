@@ -39,6 +39,22 @@ describe("Slots", () => {
     expect(order).toEqual([1, 2, 3, 4]);
   });
 
+  it("gives a freed slot to the waiting caller of the highest priority first", async () => {
+    const slots = new Slots(1);
+    let release = (): void => undefined;
+    const first = slots.run(() => new Promise<void>((r) => (release = r)));
+    const order: string[] = [];
+    const waiting = [
+      slots.run(() => Promise.resolve(void order.push("low")), undefined, 0),
+      slots.run(() => Promise.resolve(void order.push("high")), undefined, 5),
+      slots.run(() => Promise.resolve(void order.push("middle")), undefined, 2),
+      slots.run(() => Promise.resolve(void order.push("high, later")), undefined, 5),
+    ];
+    release();
+    await Promise.all([first, ...waiting]);
+    expect(order).toEqual(["high", "high, later", "middle", "low"]);
+  });
+
   it("gives up waiting for a slot when the signal aborts, and runs nothing", async () => {
     const slots = new Slots(1);
     let release = (): void => undefined;
