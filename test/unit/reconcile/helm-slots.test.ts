@@ -50,6 +50,7 @@ describe("Slots", () => {
       slots.run(() => Promise.resolve(void order.push("middle")), undefined, 2),
       slots.run(() => Promise.resolve(void order.push("high, later")), undefined, 5),
     ];
+    await new Promise((r) => setImmediate(r));
     release();
     await Promise.all([first, ...waiting]);
     expect(order).toEqual(["high", "high, later", "middle", "low"]);
