@@ -572,7 +572,9 @@ With --landscape, the inputs come from the Landscape's spec (-f, --values-dir, -
 annotation 23ke.cloud/reconcile-requested-at changes (23ke reconcile), when a config or repository
 Secret changes, and when spec.repository.interval finds a new commit; spec.suspend stops passes,
 spec.components.NAME.suspend skips a component (23ke suspend / resume). Leader election, the
-webhook receiver, metrics and JSON logs are not yet wired into --landscape.
+webhook receiver (a push starts a pass), /metrics, /healthz, /readyz and the log work as above:
+this is what the operator's chart (charts/23ke-operator) runs in the cluster. --poll is not used:
+spec.repository.interval is the poll interval.
 
 Examples:
   23ke run --config-repo https://git.example.org/landscape.git --metrics-address 0.0.0.0:8080

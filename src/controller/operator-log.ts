@@ -9,6 +9,7 @@
  * (the webhook secret) are replaced wherever they appear (src/sources/redaction.ts).
  */
 import { pino, stdTimeFunctions, type Logger } from "pino";
+import type { ProgressEvent } from "../reconcile/reconcile-pass.js";
 import { redactText } from "../sources/redaction.js";
 
 export type LogFormat = "json" | "text";
@@ -63,4 +64,42 @@ export function operatorLogger(
     },
     destination,
   );
+}
+
+/** A revision of the configuration repository a pass applies (src/landscape's onRevision). */
+export interface RevisionRecord {
+  revision: string;
+  values: number;
+  manifests: number;
+  /** A newer revision that did not load; the applied one is the last good. */
+  rejected?: string;
+}
+
+/** What a pass tells the log as it goes: each component's state change and the revision read. */
+export function passLogHooks(log: OperatorLog): {
+  onProgress: (e: ProgressEvent) => void;
+  onRevision: (r: RevisionRecord) => void;
+} {
+  return {
+    onProgress: (e) =>
+      log.info(
+        {
+          component: e.component,
+          state: e.state,
+          ...(e.durationMs === undefined ? {} : { seconds: e.durationMs / 1000 }),
+        },
+        `${e.component}: ${e.state}${e.message === "" ? "" : ` (${e.message})`}`,
+      ),
+    onRevision: (r) => {
+      if (r.rejected !== undefined)
+        log.warn(
+          { rejected: r.rejected, revision: r.revision },
+          `configuration repository revision ${r.rejected} rejected (see 23ke status): the last good revision ${r.revision} stays in force`,
+        );
+      log.info(
+        { revision: r.revision, valuesFiles: r.values, manifests: r.manifests },
+        `configuration repository revision ${r.revision}: ${r.values} values file(s), ${r.manifests} garden-content manifest(s)`,
+      );
+    },
+  };
 }

@@ -7,7 +7,11 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import type { ComponentOutcome } from "../reconcile/reconcile-pass.js";
 
-export type PassResultLabel = "ok" | "failed" | "error";
+/**
+ * ok: every component Ready; failed: some not; error: the pass itself failed; suspended: the
+ * Landscape is suspended (spec.suspend), nothing was applied.
+ */
+export type PassResultLabel = "ok" | "failed" | "error" | "suspended";
 
 const PREFIX = "twentythreeke_";
 
@@ -29,11 +33,11 @@ export class OperatorMetrics {
     const registers = [this.registry];
     this.passes = new Counter({
       name: `${PREFIX}passes_total`,
-      help: "Reconcile passes by result (ok: every component Ready; failed: some not; error: the pass itself failed).",
+      help: "Reconcile passes by result (ok: every component Ready; failed: some not; error: the pass itself failed; suspended: the Landscape is suspended, nothing applied).",
       labelNames: ["result"],
       registers,
     });
-    for (const r of ["ok", "failed", "error"]) this.passes.inc({ result: r }, 0);
+    for (const r of ["ok", "failed", "error", "suspended"]) this.passes.inc({ result: r }, 0);
     this.duration = new Histogram({
       name: `${PREFIX}reconcile_duration_seconds`,
       help: "Duration of reconcile passes.",
@@ -72,7 +76,7 @@ export class OperatorMetrics {
     collectDefaultMetrics({ register: this.registry });
   }
 
-  /** Passes ended (ok or failed) in this process: readiness of a leader. */
+  /** Passes ended (ok, failed or suspended) in this process: readiness of a leader. */
   get passesCompleted(): number {
     return this.completed;
   }
@@ -83,6 +87,8 @@ export class OperatorMetrics {
     this.lastPass.set(Date.now() / 1000);
     if (result === "error") return;
     this.completed++;
+    // Suspended: nothing was learned about the components; their gauges stay as they were.
+    if (result === "suspended") return;
     this.componentReady.reset();
     for (const c of components) {
       this.componentReady.set({ component: c.name }, READY.has(c.state) ? 1 : 0);

@@ -1,10 +1,14 @@
 /**
  * The operator, assembled: the run loop (run-loop.ts) for the replica that leads
  * (leader-election.ts; every replica leads when election is off), triggered by its schedule,
- * by input changes the caller polls for, and by passes asked for through the webhook receiver
- * (webhook-receiver.ts) or the leader Lease; metrics and probes (metrics-server.ts); a record of
- * every decision in the log (operator-log.ts). Stops when the signal aborts: the pass in flight
- * finishes its helm operations, the Lease is given up, the servers close.
+ * by input changes the caller watches or polls for, and by passes asked for through the webhook
+ * receiver (webhook-receiver.ts) or the leader Lease; metrics and probes (metrics-server.ts); a
+ * record of every decision in the log (operator-log.ts). Stops when the signal aborts: the pass in
+ * flight finishes its helm operations, the Lease is given up, the servers close.
+ *
+ * What a pass is and what changed are the caller's: `23ke run` with its flags (cli/commands/
+ * run.ts), or the operator of a Landscape resource (landscape-operator.ts, `run --landscape`).
+ * This is the one loop both run in.
  */
 import { describeError } from "../errors/errors.js";
 import type { PassResult } from "../reconcile/reconcile-pass.js";
@@ -18,6 +22,12 @@ import { runLoop } from "./run-loop.js";
 import { startWebhookReceiver, WEBHOOK_PATH, type WebhookHit } from "./webhook-receiver.js";
 import type { Listening } from "./http-listen.js";
 
+/**
+ * How a pass ended: the release engine's result, or `suspended` when the Landscape is suspended
+ * (nothing applied; the loop waits for an input to change, like after a terminal failure).
+ */
+export type OperatorPassResult = Pick<PassResult, "ok" | "components"> | { suspended: true };
+
 export interface OperatorOptions {
   log: OperatorLog;
   /** Aborted on SIGTERM/SIGINT. */
@@ -28,8 +38,8 @@ export interface OperatorOptions {
   election?: Omit<LeaderElectorOptions, "onEvent" | "onPassRequest">;
   webhook?: { address: string; secret: Buffer };
   /** One pass; its signal aborts on shutdown or when the leadership is lost. */
-  pass: (signal: AbortSignal) => Promise<PassResult>;
-  /** Resolves when an input changed (the caller polls); rejects when the signal aborts. */
+  pass: (signal: AbortSignal) => Promise<OperatorPassResult>;
+  /** Resolves when an input changed (the caller watches or polls); rejects when the signal aborts. */
   inputChanged: (signal: AbortSignal) => Promise<void>;
 }
 
@@ -128,7 +138,7 @@ export async function runOperator(o: OperatorOptions): Promise<void> {
 
     let started = 0;
     const lead = (signal: AbortSignal): Promise<void> =>
-      runLoop<PassResult>({
+      runLoop<OperatorPassResult>({
         signal,
         ...o.schedule,
         pass: async (s) => {
@@ -136,13 +146,17 @@ export async function runOperator(o: OperatorOptions): Promise<void> {
           log.info("pass started");
           return await o.pass(s);
         },
-        verdict: (r) => verdictOfComponents(r.components, r.ok),
+        verdict: (r) => ("suspended" in r ? "terminal" : verdictOfComponents(r.components, r.ok)),
         onSchedule: (next, verdict) =>
           log.info(
             { verdict, delaySeconds: Math.round(next.delayMs / 1000) },
             `${next.why}: next pass in ${Math.round(next.delayMs / 1000)}s`,
           ),
         onPass: (r, ms) => {
+          if ("suspended" in r) {
+            metrics.pass("suspended", ms / 1000);
+            return; // the caller said why (the Landscape's spec.suspend)
+          }
           metrics.pass(r.ok ? "ok" : "failed", ms / 1000, r.components);
           const bad = r.components.filter((c) => c.state !== "ready" && c.state !== "unchanged").length;
           log.info(

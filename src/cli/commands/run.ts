@@ -10,111 +10,32 @@
  * One pass at a time per landscape (the apply lock), whatever the election says. A change of the
  * 23ke-config's `catalog` key takes effect on the next pass (re-connected, version-skew guarded).
  */
-import { hostname } from "node:os";
-import { timingProblems } from "../../controller/leader-lease.js";
 import { runOperator } from "../../controller/operator.js";
-import { defaultLogFormat, operatorLogger, type LogFormat } from "../../controller/operator-log.js";
-import { UsageError } from "../../errors/errors.js";
-import { ensureNamespace } from "../../reconcile/pass/ensure-namespace.js";
+import { passLogHooks } from "../../controller/operator-log.js";
 import { sleep } from "../../util/wait.js";
 import type { CliContext } from "../context.js";
 import { connectLandscape, type LandscapeOptions } from "../landscape.js";
-import { readWebhookSecret } from "./run-webhook-secret.js";
 import { runLandscapeCommand } from "./run-landscape.js";
+import { prepareRuntime, runtimeOptions, type RuntimeFlags } from "./run-runtime.js";
 
-export interface RunOptions extends LandscapeOptions {
-  /** Seconds between passes when nothing changes. */
-  interval: number;
+export interface RunOptions extends LandscapeOptions, RuntimeFlags {
   /** Seconds between checks of the configuration repository for a new revision. */
   poll: number;
-  metricsAddress: string;
-  /** Seconds before the next pass while a component waits. */
-  requeue: number;
-  /** The longest pause, in seconds, between retries after transient failures (default: the interval). */
-  backoffMax?: number;
-  /** Default: on with --in-cluster, off otherwise. */
-  leaderElect?: boolean;
-  leaderElectLeaseDuration: number;
-  leaderElectRenewDeadline: number;
-  leaderElectRetryPeriod: number;
-  /** Default 127.0.0.1:9292, served only with a secret. */
-  webhookAddress?: string;
-  webhookSecretFile?: string;
-  webhookSecret?: string;
-  /** Default: text on a terminal, json otherwise. */
-  logFormat?: LogFormat;
   /** The Landscape resource whose spec names the inputs (run-landscape.ts). */
   landscape?: string;
 }
 
-export const DEFAULT_WEBHOOK_ADDRESS = "127.0.0.1:9292";
-
-/** Who this replica is in the leader Lease: the pod (POD_NAME, from the downward API), else host/pid. */
-export function electionIdentity(env: NodeJS.ProcessEnv): string {
-  const pod = env.POD_NAME ?? "";
-  return pod !== "" ? pod : `${hostname()}/${process.pid}`;
-}
-
-function electionTimings(o: RunOptions): {
-  leaseDurationMs: number;
-  renewDeadlineMs: number;
-  retryPeriodMs: number;
-} {
-  const t = {
-    leaseDurationMs: o.leaderElectLeaseDuration * 1000,
-    renewDeadlineMs: o.leaderElectRenewDeadline * 1000,
-    retryPeriodMs: o.leaderElectRetryPeriod * 1000,
-  };
-  const problems = timingProblems(t);
-  if (problems.length > 0)
-    throw new UsageError(
-      `--leader-elect-lease-duration, --leader-elect-renew-deadline, --leader-elect-retry-period: ${problems.join("; ")}`,
-    );
-  return t;
-}
-
 export async function runCommand(ctx: CliContext, o: RunOptions): Promise<number> {
   if (o.landscape !== undefined) return await runLandscapeCommand(ctx, o.landscape, o);
-  const leaderElect = o.leaderElect ?? o.inCluster === true;
-  const timings = leaderElect ? electionTimings(o) : undefined;
-  if (o.webhookSecretFile !== undefined && o.webhookSecret !== undefined)
-    throw new UsageError("--webhook-secret-file and --webhook-secret exclude each other");
-  const webhookWanted = o.webhookSecretFile !== undefined || o.webhookSecret !== undefined;
-  if (o.webhookAddress !== undefined && !webhookWanted)
-    throw new UsageError(
-      "--webhook-address needs the secret that signs the notifications: --webhook-secret-file FILE or --webhook-secret NAME",
-    );
-  const secrets: string[] = [];
-  const log = operatorLogger(ctx.stdout, o.logFormat ?? defaultLogFormat(ctx.isTTY), () => secrets);
+  const runtime = prepareRuntime(ctx, o);
+  const { log } = runtime;
   // Built once: clients, the chart source and its caches, the git source live across passes.
   let landscape = await connectLandscape(ctx, o);
   try {
-    const secret = webhookWanted ? await readWebhookSecret(o, landscape.base, o.systemNamespace) : undefined;
-    if (secret !== undefined) secrets.push(secret.toString("utf8"));
+    const options = await runtimeOptions(ctx, o, runtime, landscape.base);
     let seen: string | undefined;
     await runOperator({
-      log,
-      signal: ctx.signal,
-      schedule: {
-        intervalMs: o.interval * 1000,
-        requeueMs: o.requeue * 1000,
-        ...(o.backoffMax === undefined ? {} : { backoffMaxMs: o.backoffMax * 1000 }),
-      },
-      metricsAddress: o.metricsAddress,
-      ...(timings === undefined
-        ? {}
-        : {
-            election: {
-              ...timings,
-              client: landscape.base,
-              namespace: o.systemNamespace,
-              identity: electionIdentity(ctx.env),
-              ensureNamespace: () => ensureNamespace(landscape.base, o.systemNamespace),
-            },
-          }),
-      ...(secret === undefined
-        ? {}
-        : { webhook: { address: o.webhookAddress ?? DEFAULT_WEBHOOK_ADDRESS, secret } }),
+      ...options,
       pass: async (signal) => {
         // The 23ke-config's catalog key changed: connect again (the version-skew guard runs).
         const changed = await landscape.catalogChangedTo();
@@ -128,29 +49,7 @@ export async function runCommand(ctx: CliContext, o: RunOptions): Promise<number
           );
         }
         seen = await landscape.inputsDigest(signal);
-        return await landscape.apply({
-          signal,
-          onProgress: (e) =>
-            log.info(
-              {
-                component: e.component,
-                state: e.state,
-                ...(e.durationMs === undefined ? {} : { seconds: e.durationMs / 1000 }),
-              },
-              `${e.component}: ${e.state}${e.message === "" ? "" : ` (${e.message})`}`,
-            ),
-          onRevision: (r) => {
-            if (r.rejected !== undefined)
-              log.warn(
-                { rejected: r.rejected, revision: r.revision },
-                `configuration repository revision ${r.rejected} rejected (see 23ke status): the last good revision ${r.revision} stays in force`,
-              );
-            log.info(
-              { revision: r.revision, valuesFiles: r.values, manifests: r.manifests },
-              `configuration repository revision ${r.revision}: ${r.values} values file(s), ${r.manifests} garden-content manifest(s)`,
-            );
-          },
-        });
+        return await landscape.apply({ signal, ...passLogHooks(log) });
       },
       // Every input is polled, whatever the verdict: a change is the way out of a stalled pass.
       inputChanged: async (signal) => {

@@ -61,6 +61,19 @@ describe("OperatorMetrics", () => {
     ).toEqual(["etcd"]);
   });
 
+  it("a suspended pass counts as completed and leaves the components' gauges as they were", async () => {
+    const m = new OperatorMetrics();
+    m.pass("ok", 1, [component("etcd", "ready")]);
+    m.pass("suspended", 0.1);
+    const { samples } = parsePrometheusText(await m.registry.metrics());
+    const ready = samples.filter((s) => s.name === "twentythreeke_component_ready");
+    expect(ready.map((s) => [s.labels.component, s.value])).toEqual([["etcd", 1]]);
+    expect(
+      samples.find((s) => s.name === "twentythreeke_passes_total" && s.labels.result === "suspended")?.value,
+    ).toBe(1);
+    expect(m.passesCompleted).toBe(2);
+  });
+
   it("two instances do not share their registry", async () => {
     const a = new OperatorMetrics();
     const b = new OperatorMetrics();
