@@ -44,6 +44,10 @@ export function addInstallCommand(program: Command, ctx: CliContext, setExit: (c
       "--operator-values <file>",
       "values for the operator's chart (charts/23ke-operator/values.yaml lists them)",
     )
+    .option(
+      "--webhook-secret-file <file>",
+      "turn the operator's webhook receiver on: the secret that signs push notifications (at least 16 bytes), stored as Secret 23ke-webhook (key token) and named in the chart's webhook.secretName",
+    )
     .option("--dry-run", "print what would be created (Secret data masked); contact no cluster")
     .option("--no-wait", "do not wait for the Landscape to become Ready")
     .option(
@@ -63,10 +67,16 @@ export function addInstallCommand(program: Command, ctx: CliContext, setExit: (c
 Applies, in this order and idempotently (server-side apply; the operator by helm upgrade
 --install): the system namespace, the CustomResourceDefinition landscapes.23ke.cloud, Secret
 23ke-config (values.yaml from -f, validated like '23ke validate'), Secret 23ke-repository (the ssh
-key or token), the Helm release 23ke-operator (chart charts/23ke-operator: ServiceAccount, a
-ClusterRole that is cluster-admin in all but name, Deployment with two replicas, Service), and the
-Landscape. Then waits until the operator reports the Landscape Ready, printing each component's
-state as it changes. Secret values are never printed.
+key or token), Secret 23ke-webhook (--webhook-secret-file), the Helm release 23ke-operator (chart
+charts/23ke-operator: ServiceAccount, a ClusterRole that is cluster-admin in all but name,
+Deployment with two replicas, Service), and the Landscape. Then waits until the operator reports
+the Landscape Ready, printing each component's state as it changes. Secret values are never
+printed.
+
+With --webhook-secret-file the operator's webhook receiver runs (POST /hook on the Service's port
+"webhook", 9292): a push notification signed with that secret (GitHub's X-Hub-Signature-256, or
+Flux's generic-hmac X-Signature) starts a pass at once. An install without the flag keeps the
+receiver of an earlier one (its Secret 23ke-webhook stays).
 
 Exit codes: 0 installed and Ready (or --no-wait, --dry-run), 1 an invalid config, or the Landscape
 Stalled or not Ready within --timeout, 2 wrong use, 3 an error (e.g. a cluster that cannot be
@@ -74,7 +84,8 @@ reached).
 
 Examples:
   23ke install -f 23ke-config.yaml --repository ssh://git@git.example/landscape.git --ssh-key-file deploy-key --kubeconfig ~/.kube/garden
-  23ke install -f 23ke-config.yaml --image registry.example/23ke:0.1.0 --dry-run`,
+  23ke install -f 23ke-config.yaml --image registry.example/23ke:0.1.0 --dry-run
+  head -c 32 /dev/urandom | base64 >webhook-secret && 23ke install -f 23ke-config.yaml --webhook-secret-file webhook-secret`,
     )
     .action(async (o: InstallOptions) => setExit(await installCommand(ctx, o)));
 }

@@ -1,8 +1,9 @@
 /**
  * What `23ke install` puts into the base cluster, as data: the system namespace, the Landscape
  * CRD (from the operator chart's crds/), the 23ke-config Secret, the repository credentials, the
- * operator's Helm release (chart charts/23ke-operator: ServiceAccount, RBAC, Deployment, Service)
- * and the Landscape. Built before anything is written, so that a dry run prints exactly what an
+ * operator's Helm release (chart charts/23ke-operator: ServiceAccount, RBAC, Deployment, Service),
+ * the webhook receiver's signing secret (Secret 23ke-webhook, named in the chart's
+ * webhook.secretName) and the Landscape. Built before anything is written, so that a dry run prints exactly what an
  * install applies, and a bad input fails before the cluster is touched.
  *
  * Secret data lives only in the objects' `data`; describeInstall masks it.
@@ -26,6 +27,10 @@ export const OPERATOR_RELEASE = "23ke-operator";
 export const CONFIG_SECRET = "23ke-config";
 /** The Secret `23ke install` writes the repository credentials to. */
 export const REPOSITORY_SECRET = "23ke-repository";
+/** The Secret `23ke install --webhook-secret-file` writes the webhook's signing secret to (key `token`). */
+export const WEBHOOK_SECRET = "23ke-webhook";
+/** Its key: the one `23ke run --webhook-secret NAME` reads (as Flux's Receiver secrets hold it). */
+export const WEBHOOK_SECRET_KEY = "token";
 /** Labels every object `23ke install` writes itself (not helm's). */
 export const INSTALLED_BY = { "app.kubernetes.io/managed-by": "23ke-install" } as const;
 
@@ -44,6 +49,12 @@ export interface InstallRequest {
     credentials?: RepositoryCredentials;
   };
   catalog?: string;
+  /**
+   * The webhook receiver's signing secret: written to Secret 23ke-webhook, and the chart's
+   * webhook.secretName set to it. `keep`: the Secret is in the cluster already (an earlier
+   * install wrote it): only the chart's value is set.
+   */
+  webhookSecret?: { value: string } | "keep";
   /** The operator chart's directory. */
   chartDir: string;
   /** Values of the operator's chart (image, replicas, ...); landscape.name is set here. */
@@ -103,6 +114,16 @@ export function installPlan(r: InstallRequest): InstallPlan {
         }),
   };
   const landscapeValues = (r.operatorValues.landscape ?? {}) as Record<string, unknown>;
+  const webhookValues = (r.operatorValues.webhook ?? {}) as Record<string, unknown>;
+  if (r.webhookSecret !== undefined) {
+    const named = webhookValues.secretName;
+    if (typeof named === "string" && named !== "" && named !== WEBHOOK_SECRET)
+      throw new UsageError(
+        `--webhook-secret-file writes Secret ${WEBHOOK_SECRET}, but --operator-values sets webhook.secretName ${named}: give one of them`,
+      );
+    if (r.webhookSecret !== "keep")
+      secrets.push(secret(WEBHOOK_SECRET, ns, { [WEBHOOK_SECRET_KEY]: r.webhookSecret.value }));
+  }
   return {
     namespace: { apiVersion: "v1", kind: "Namespace", metadata: { name: ns } },
     crd: readLandscapeCrd(r.chartDir),
@@ -111,7 +132,13 @@ export function installPlan(r: InstallRequest): InstallPlan {
       name: OPERATOR_RELEASE,
       namespace: ns,
       chart: r.chartDir,
-      values: { ...r.operatorValues, landscape: { ...landscapeValues, name: r.landscape } },
+      values: {
+        ...r.operatorValues,
+        landscape: { ...landscapeValues, name: r.landscape },
+        ...(r.webhookSecret === undefined
+          ? {}
+          : { webhook: { ...webhookValues, secretName: WEBHOOK_SECRET } }),
+      },
     },
     landscape: {
       apiVersion: LANDSCAPE_API_VERSION,

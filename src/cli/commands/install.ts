@@ -5,6 +5,8 @@
  * then waits until the Landscape is Ready, showing each component's state as the operator
  * reports it. Idempotent: a second install applies the same objects and upgrades the release.
  * `--dry-run` prints what it would create, Secret data masked, and contacts no cluster.
+ * `--webhook-secret-file` turns the operator's webhook receiver on: Secret 23ke-webhook (key
+ * `token`) and the chart's webhook.secretName; a later install without the flag keeps it.
  */
 import path from "node:path";
 import { DEFAULT_LANDSCAPE_NAME } from "../../api/landscape.js";
@@ -18,7 +20,13 @@ import {
   readInstallConfig,
   readRepositoryCredentials,
 } from "../../install/install-inputs.js";
-import { describeInstall, installPlan } from "../../install/install-plan.js";
+import {
+  describeInstall,
+  INSTALLED_BY,
+  installPlan,
+  WEBHOOK_SECRET,
+  type InstallRequest,
+} from "../../install/install-plan.js";
 import { waitLandscapeReady, type LandscapeOutcome } from "../../install/wait-landscape.js";
 import { resolveBaseAccess } from "../../landscape/cluster-access.js";
 import { LineProgress, LiveProgress } from "../../status/progress.js";
@@ -27,6 +35,8 @@ import { ExitCode } from "../exit-codes.js";
 import { baseAccessOf } from "../landscape.js";
 import { projectRoot } from "../paths.js";
 import { WaitTimeoutError } from "../../util/wait.js";
+import type { KubeClient } from "../../kube/client.js";
+import { readWebhookSecretFile } from "./run-webhook-secret.js";
 
 export interface InstallOptions {
   file?: string;
@@ -40,6 +50,7 @@ export interface InstallOptions {
   catalog?: string;
   image?: string;
   operatorValues?: string;
+  webhookSecretFile?: string;
   dryRun?: boolean;
   wait: boolean;
   timeout: number;
@@ -52,6 +63,13 @@ export interface InstallOptions {
 
 export { DEFAULT_LANDSCAPE_NAME };
 
+/** Whether an earlier `23ke install --webhook-secret-file` wrote Secret 23ke-webhook. */
+async function installedWebhookSecret(client: KubeClient, namespace: string): Promise<boolean> {
+  const s = await client.get("v1", "Secret", WEBHOOK_SECRET, namespace);
+  const label = "app.kubernetes.io/managed-by";
+  return s !== undefined && s.metadata.labels?.[label] === INSTALLED_BY[label];
+}
+
 export async function installCommand(ctx: CliContext, o: InstallOptions): Promise<number> {
   const repoFlags = [o.ref, o.path, o.interval, o.sshKeyFile, o.tokenFile].some((v) => v !== undefined);
   if (o.repository === undefined && repoFlags)
@@ -60,7 +78,8 @@ export async function installCommand(ctx: CliContext, o: InstallOptions): Promis
   const config = o.file === undefined ? undefined : readInstallConfig(o.file);
   for (const w of config?.warnings ?? []) printErr(ctx, `warning: ${formatProblem(w)}`);
   const credentials = readRepositoryCredentials(o);
-  const plan = installPlan({
+  const webhook = o.webhookSecretFile === undefined ? undefined : readWebhookSecretFile(o.webhookSecretFile);
+  const request: InstallRequest = {
     systemNamespace: o.systemNamespace,
     landscape: o.landscape,
     ...(config === undefined ? {} : { config: config.values }),
@@ -78,7 +97,9 @@ export async function installCommand(ctx: CliContext, o: InstallOptions): Promis
     ...(o.catalog === undefined ? {} : { catalog: o.catalog }),
     chartDir: path.join(projectRoot, "charts", "23ke-operator"),
     operatorValues: operatorValues(o),
-  });
+    ...(webhook === undefined ? {} : { webhookSecret: { value: webhook.toString("utf8") } }),
+  };
+  let plan = installPlan(request);
   const helm = new HelmDriver({ helm: findHelm(o.helm, ctx.env), env: ctx.env });
   if (o.dryRun === true) {
     const manifest = await helm.template({
@@ -100,6 +121,15 @@ export async function installCommand(ctx: CliContext, o: InstallOptions): Promis
       (await access.client.get("v1", "Secret", "23ke-config", o.systemNamespace)) === undefined
     )
       throw new UsageError(`no 23ke-config Secret in ${o.systemNamespace}: give the config with -f FILE`);
+    let webhookOn = webhook !== undefined;
+    if (!webhookOn && (await installedWebhookSecret(access.client, o.systemNamespace))) {
+      webhookOn = true;
+      plan = installPlan({ ...request, webhookSecret: "keep" });
+      print(
+        ctx,
+        `webhook receiver kept: Secret ${o.systemNamespace}/${WEBHOOK_SECRET} of an earlier install`,
+      );
+    }
     await applyInstall(plan, {
       client: access.client,
       helm,
@@ -109,6 +139,11 @@ export async function installCommand(ctx: CliContext, o: InstallOptions): Promis
       onStep: (m) => print(ctx, m),
     });
     const where = `${o.systemNamespace}/${o.landscape}`;
+    if (webhookOn)
+      print(
+        ctx,
+        `webhook receiver: POST /hook on the operator Service's port "webhook", signed (X-Hub-Signature-256: sha256=HMAC) with the secret in Secret ${o.systemNamespace}/${WEBHOOK_SECRET}`,
+      );
     if (!o.wait) {
       print(
         ctx,
